@@ -1,0 +1,37 @@
+# Compute Ledger — the commands a user and CI run. `make run` and `make test` build the
+# environment first when it is missing or older than the lock.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 3000
+export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+
+.PHONY: run test ui bench lock clean-data
+
+$(BIN)/compute-ledger: requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $@
+
+$(DAGSTER_HOME)/dagster.yaml: dagster.yaml
+	mkdir -p $(DAGSTER_HOME)
+	cp dagster.yaml $@
+
+## Materialize every asset on the bundled data and print the marts.
+run: $(BIN)/compute-ledger $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/compute-ledger run
+
+## The test suite (CI runs this).
+test: $(BIN)/compute-ledger $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## The Dagster UI on localhost:$(PORT).
+ui: $(BIN)/compute-ledger $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p $(PORT)
+
+## Re-resolve requirements.lock from pyproject.toml (needs network to PyPI).
+lock:
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --extra test --python-version 3.11 -o requirements.lock

@@ -1,0 +1,83 @@
+"""Marts: one asset per `sql/mart_<name>.sql`, built into `marts.<name>`.
+
+Each mart's description is its SQL file's header comment, and its upstream assets are
+the tables its SQL reads, so the SQL file is the one place a mart is defined.
+"""
+
+
+import re
+
+import dagster as dg
+
+from assets.reference import WAREHOUSE_POOL
+from assets.timing import Stopwatch
+from assets.warehouse import SQL_DIR, build_table_from_sql, load_sql, markdown_preview
+from pipelines.resources import Inputs, Warehouse
+
+GROUP = "marts"
+
+#: Tables written by an asset whose key is not the table's own name.
+_TABLE_OWNERS = {
+    "ref.gpu_aliases": dg.AssetKey(["ref", "gpu_catalog"]),
+    "ref.companies": dg.AssetKey(["ref", "company_aliases"]),
+}
+_TABLE = re.compile(r"\b(staging|ref|marts)\.([a-z_][a-z0-9_]*)\b")
+
+
+def mart_names() -> list[str]:
+    """Marts defined by `sql/mart_*.sql`, in file-name order."""
+    return sorted(p.stem.removeprefix("mart_") for p in SQL_DIR.glob("mart_*.sql"))
+
+
+def upstream_keys(sql: str) -> list[dg.AssetKey]:
+    """The asset keys of the tables a SQL text reads."""
+    tables = sorted({f"{schema}.{name}" for schema, name in _TABLE.findall(_strip_comments(sql))})
+    return [_TABLE_OWNERS.get(t, dg.AssetKey(t.split("."))) for t in tables]
+
+
+def description(sql: str) -> str:
+    """The header comment of a SQL file, as prose."""
+    lines = []
+    for line in sql.splitlines():
+        if not line.startswith("--"):
+            break
+        lines.append(line.removeprefix("--").strip())
+    return "\n".join(lines).strip()
+
+
+def _strip_comments(sql: str) -> str:
+    return "\n".join(line.split("--", 1)[0] for line in sql.splitlines())
+
+
+def _mart_asset(name: str) -> dg.AssetsDefinition:
+    sql = load_sql(f"mart_{name}")
+
+    @dg.asset(
+        name=name,
+        key_prefix=["marts"],
+        group_name=GROUP,
+        kinds={"duckdb", "sql"},
+        pool=WAREHOUSE_POOL,
+        deps=upstream_keys(sql),
+        description=description(sql),
+        metadata={"sql_file": f"sql/mart_{name}.sql"},
+    )
+    def mart(warehouse: Warehouse, inputs: Inputs) -> dg.MaterializeResult:
+        watch = Stopwatch()
+        table = f"marts.{name}"
+        with warehouse.write() as con:
+            rows = build_table_from_sql(con, table, f"mart_{name}", {"as_of": inputs.as_of_date})
+            preview = markdown_preview(con, table)
+        return dg.MaterializeResult(
+            metadata={
+                "dagster/row_count": rows,
+                "preview": dg.MetadataValue.md(preview),
+                "as_of": str(inputs.as_of_date),
+                "seconds": watch.seconds,
+            }
+        )
+
+    return mart
+
+
+MART_ASSETS = [_mart_asset(n) for n in mart_names()]

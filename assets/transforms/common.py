@@ -1,0 +1,100 @@
+"""Steps every entity normalizer shares: vocabularies, names, dates and the source."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from assets.transforms.dates import date_problem, parse_date
+from assets.transforms.problems import Check, one_of, required
+from assets.transforms.reference import canonical_names
+
+CONFIDENCE = ("high", "medium", "low")
+
+#: Columns that say where a staged row came from, kept on every staged table.
+LINEAGE = ("dataset", "source_file", "row_number", "raw_row_id")
+SOURCE_COLUMNS = ("confidence", "source_url", "source_publication", "source_date", "notes")
+
+
+def token(column: str) -> pl.Expr:
+    """A vocabulary cell compared case-insensitively, spaces and dashes as underscores."""
+    t = pl.col(column).str.strip_chars().str.to_lowercase().str.replace_all(r"[\s\-/]+", "_")
+    return pl.when(t == "").then(None).otherwise(t)
+
+
+def vocabulary(column: str, allowed: tuple[str, ...], *, is_required: bool = True) -> tuple[pl.Expr, list[Check]]:
+    """The normalized token and the checks that it is present (if required) and allowed."""
+    expr = token(column)
+    checks = [one_of(column, expr, allowed)]
+    if is_required:
+        checks.insert(0, required(column))
+    return expr.alias(column), checks
+
+
+def add_dates(frame: pl.DataFrame, columns: list[str], required_columns: list[str]) -> tuple[pl.DataFrame, list[Check]]:
+    """Parse date columns in place (text kept as `<column>_text` for messages)."""
+    frame = frame.with_columns(*[pl.col(c).alias(f"{c}_text") for c in columns]).with_columns(
+        *[parse_date(pl.col(f"{c}_text")).alias(c) for c in columns]
+    )
+    checks = [required(f"{c}_text") for c in required_columns]
+    checks = [Check(c, chk.failed, chk.reason) for c, chk in zip(required_columns, checks)]
+    checks += [
+        Check(c, date_problem(pl.col(f"{c}_text"), pl.col(c)).is_not_null(), date_problem(pl.col(f"{c}_text"), pl.col(c)))
+        for c in columns
+    ]
+    return frame, checks
+
+
+def add_company(frame: pl.DataFrame, column: str, aliases: pl.DataFrame, *, is_required: bool = True) -> tuple[pl.DataFrame, list[Check]]:
+    """Replace `column` by the canonical company name; an unknown name is a problem."""
+    frame = canonical_names(frame.rename({column: f"{column}_as_given"}), f"{column}_as_given", aliases, column, "company")
+    given = pl.col(f"{column}_as_given").str.strip_chars()
+    checks = [
+        Check(
+            column,
+            given.is_not_null() & (given != "") & pl.col(column).is_null(),
+            pl.format("unknown company {} (add it or an alias to reference/company_aliases.csv)", given),
+        )
+    ]
+    if is_required:
+        checks.insert(0, Check(column, given.is_null() | (given == ""), "required value is missing"))
+    return frame, checks
+
+
+def add_gpu_model(frame: pl.DataFrame, column: str, aliases: pl.DataFrame, *, is_required: bool = True) -> tuple[pl.DataFrame, list[Check]]:
+    """Replace `column` by the canonical GPU model; an unknown model is a problem."""
+    frame = canonical_names(frame.rename({column: f"{column}_as_given"}), f"{column}_as_given", aliases, column, "gpu_model")
+    given = pl.col(f"{column}_as_given").str.strip_chars()
+    checks = [
+        Check(
+            column,
+            given.is_not_null() & (given != "") & pl.col(column).is_null(),
+            pl.format("unknown GPU model {} (add it or an alias to reference/gpu_catalog.csv)", given),
+        )
+    ]
+    if is_required:
+        checks.insert(0, Check(column, given.is_null() | (given == ""), "required value is missing"))
+    return frame, checks
+
+
+def source_checks() -> tuple[list[pl.Expr], list[Check]]:
+    """Every figure carries its source: a URL or a publication; confidence if given is known."""
+    url = pl.col("source_url").str.strip_chars()
+    publication = pl.col("source_publication").str.strip_chars()
+    missing = (url.is_null() | (url == "")) & (publication.is_null() | (publication == ""))
+    confidence = token("confidence")
+    return [confidence.alias("confidence")], [
+        Check("source_url", missing, "no source: give source_url or source_publication"),
+        one_of("confidence", confidence, CONFIDENCE),
+    ]
+
+
+def positive_number(column: str, text_column: str | None = None) -> tuple[pl.Expr, Check]:
+    """A count or a power figure: a plain non-negative number (thousands separators allowed).
+
+    Reads `text_column` (default `column`); the check names `column`. Write the value to a
+    column other than `text_column`: the check reads the text when it is evaluated."""
+    source = pl.col(text_column or column)
+    text = source.str.strip_chars().str.replace_all(",", "")
+    value = text.cast(pl.Float64, strict=False)
+    bad = text.is_not_null() & (text != "") & (value.is_null() | (value < 0))
+    return value, Check(column, bad, pl.format("{} is not a non-negative number", source))

@@ -1,0 +1,32 @@
+"""Which normalizer stages which entity."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import polars as pl
+
+from assets.transforms.alt_currency import normalize_alt_currency_figures
+from assets.transforms.cash_burn import normalize_cash_burn
+from assets.transforms.clusters import normalize_clusters
+from assets.transforms.dedup import mark_duplicates
+from assets.transforms.entities import ENTITIES
+from assets.transforms.funding import normalize_funding_events
+from assets.transforms.gpu_prices import normalize_gpu_prices
+from assets.transforms.reference import References
+
+Normalizer = Callable[[pl.DataFrame, References], pl.DataFrame]
+
+NORMALIZERS: dict[str, Normalizer] = {
+    "funding_events": normalize_funding_events,
+    "gpu_prices": normalize_gpu_prices,
+    "cash_burn": normalize_cash_burn,
+    "clusters": normalize_clusters,
+    "alt_currency_figures": normalize_alt_currency_figures,
+}
+
+
+def normalize(entity: str, raw: pl.DataFrame, refs: References) -> pl.DataFrame:
+    """Raw rows of `entity` → staged rows with `_problems` and `_duplicate_of` marked."""
+    staged = NORMALIZERS[entity](raw, refs)
+    return mark_duplicates(staged, ENTITIES[entity].key)

@@ -1,0 +1,289 @@
+"""The DuckDB warehouse: schemas, atomic writes, quarantine and the reconciliation audit.
+
+No Dagster here: assets call these inside one transaction each, so a write that fails
+leaves every table as it was before.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from assets.transforms.entities import Entity
+from assets.transforms.problems import PROBLEM_COLUMNS, PROBLEMS
+
+SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
+SCHEMAS = ("raw", "ref", "staging", "marts", "quarantine", "audit")
+
+_AUDIT_DDL = """
+create table if not exists quarantine.rejected_rows (
+    entity varchar not null,
+    dataset varchar,
+    source_file varchar not null,
+    row_number bigint,
+    raw_row_id varchar,
+    "column" varchar,
+    reason varchar not null,
+    raw_record json,
+    run_id varchar,
+    quarantined_at timestamp with time zone
+);
+create table if not exists audit.reconciliation (
+    source_file varchar not null,
+    entity varchar not null,
+    dataset varchar,
+    file_sha256 varchar,
+    rows_read bigint not null,
+    rows_loaded bigint not null,
+    rows_duplicate bigint not null,
+    rows_quarantined bigint not null,
+    run_id varchar,
+    loaded_at timestamp with time zone
+);
+"""
+
+#: Columns every raw table has after the entity's own (all entity columns are text).
+RAW_METADATA = (
+    ("extra_columns", "json"),
+    ("dataset", "varchar"),
+    ("source_file", "varchar"),
+    ("file_sha256", "varchar"),
+    ("row_number", "bigint"),
+    ("raw_row_id", "varchar"),
+    ("loaded_at", "timestamp with time zone"),
+    ("run_id", "varchar"),
+)
+
+
+def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse file; read-only connections never take the write lock."""
+    if read_only and not Path(path).exists():
+        raise FileNotFoundError(f"no warehouse at {path}: run `make run` first")
+    if not read_only:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    return duckdb.connect(str(path), read_only=read_only)
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """BEGIN … COMMIT, or ROLLBACK on any error: all or nothing."""
+    con.execute("begin transaction")
+    try:
+        yield con
+    except BaseException:
+        con.execute("rollback")
+        raise
+    con.execute("commit")
+
+
+def ensure_schemas(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the schemas and the audit tables if they are missing."""
+    for schema in SCHEMAS:
+        con.execute(f"create schema if not exists {schema}")
+    con.execute(_AUDIT_DDL)
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def replace_table(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> int:
+    """Replace `table` (schema.name) by `frame`; returns its row count."""
+    arrow = frame.to_arrow()
+    con.register("_frame", arrow)
+    try:
+        con.execute(f"create or replace table {table} as select * from _frame")
+    finally:
+        con.unregister("_frame")
+    return frame.height
+
+
+def create_raw_table(con: duckdb.DuckDBPyConnection, entity: Entity, table: str) -> None:
+    """An empty raw table: the entity's columns as text plus where each row came from."""
+    columns = [f'"{c}" varchar' for c in entity.columns] + [f"{c} {t}" for c, t in RAW_METADATA]
+    con.execute(f"create or replace table {table} ({', '.join(columns)})")
+
+
+def append_raw_batches(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    batches: Iterable[pl.DataFrame],
+    *,
+    dataset: str,
+    file_sha256: str,
+    loaded_at: datetime,
+    run_id: str,
+) -> int:
+    """Append batches of a scanned file to a raw table; returns the rows appended."""
+    rows = 0
+    for batch in batches:
+        batch = batch.with_columns(
+            pl.col("extra_columns"),
+            pl.lit(dataset).alias("dataset"),
+        ).select(
+            *[c for c in batch.columns if c not in ("extra_columns", "dataset", "source_file", "row_number", "raw_row_id")],
+            "extra_columns",
+            "dataset",
+            "source_file",
+            pl.lit(file_sha256).alias("file_sha256"),
+            "row_number",
+            "raw_row_id",
+            pl.lit(loaded_at).alias("loaded_at"),
+            pl.lit(run_id).alias("run_id"),
+        )
+        con.register("_batch", batch.to_arrow())
+        try:
+            con.execute(f"insert into {table} select * from _batch")
+        finally:
+            con.unregister("_batch")
+        rows += batch.height
+    return rows
+
+
+def read_table(con: duckdb.DuckDBPyConnection, table: str) -> pl.DataFrame:
+    """A whole table as a Polars frame (through Arrow)."""
+    return con.sql(f"select * from {table}").pl()
+
+
+@dataclass(frozen=True)
+class LoadCounts:
+    """What happened to the rows read from one entity's raw table."""
+
+    rows_read: int
+    rows_loaded: int
+    rows_duplicate: int
+    rows_quarantined: int
+
+
+def write_staged(
+    con: duckdb.DuckDBPyConnection,
+    entity: str,
+    table: str,
+    raw: pl.DataFrame,
+    annotated: pl.DataFrame,
+    *,
+    run_id: str,
+) -> LoadCounts:
+    """Write a normalized entity: good rows to `table`, rows with problems to
+    `quarantine.rejected_rows` (replacing this entity's earlier ones) and one row per source
+    file to `audit.reconciliation`. Call inside `transaction`."""
+    loaded_at = now()
+    ok = pl.col(PROBLEMS).is_null()
+    duplicate = pl.col("_duplicate_of").is_not_null()
+    staged = annotated.filter(ok & ~duplicate).drop(PROBLEM_COLUMNS, PROBLEMS, "_duplicate_of")
+    replace_table(con, table, staged)
+
+    raw_columns = [c for c in raw.columns if c not in ("loaded_at", "run_id")]
+    records = raw.select(
+        "raw_row_id",
+        pl.struct([c for c in raw_columns if c != "raw_row_id"]).struct.json_encode().alias("raw_record"),
+    )
+    rejected = (
+        annotated.filter(~ok)
+        .select(
+            pl.lit(entity).alias("entity"),
+            "dataset",
+            "source_file",
+            "row_number",
+            "raw_row_id",
+            pl.col(PROBLEM_COLUMNS).alias("column"),
+            pl.col(PROBLEMS).alias("reason"),
+        )
+        .join(records, on="raw_row_id", how="left")
+        .with_columns(pl.lit(run_id).alias("run_id"), pl.lit(loaded_at).alias("quarantined_at"))
+    )
+    con.execute("delete from quarantine.rejected_rows where entity = ?", [entity])
+    _insert(con, "quarantine.rejected_rows", rejected)
+
+    per_file = (
+        raw.group_by("source_file", "dataset", "file_sha256")
+        .agg(pl.len().alias("rows_read"))
+        .join(
+            annotated.group_by("source_file").agg(
+                (ok & ~duplicate).sum().alias("rows_loaded"),
+                (ok & duplicate).sum().alias("rows_duplicate"),
+                (~ok).sum().alias("rows_quarantined"),
+            ),
+            on="source_file",
+            how="left",
+        )
+        .with_columns(pl.col("rows_loaded", "rows_duplicate", "rows_quarantined").fill_null(0))
+        .select(
+            "source_file",
+            pl.lit(entity).alias("entity"),
+            "dataset",
+            "file_sha256",
+            "rows_read",
+            "rows_loaded",
+            "rows_duplicate",
+            "rows_quarantined",
+            pl.lit(run_id).alias("run_id"),
+            pl.lit(loaded_at).alias("loaded_at"),
+        )
+        .sort("source_file")
+    )
+    _insert(con, "audit.reconciliation", per_file)
+    return LoadCounts(
+        rows_read=raw.height,
+        rows_loaded=staged.height,
+        rows_duplicate=int(annotated.select((ok & duplicate).sum()).item()),
+        rows_quarantined=rejected.height,
+    )
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
+    if frame.height == 0:
+        return
+    con.register("_rows", frame.to_arrow())
+    try:
+        columns = ", ".join(f'"{c}"' for c in frame.columns)
+        con.execute(f"insert into {table} ({columns}) select {columns} from _rows")
+    finally:
+        con.unregister("_rows")
+
+
+def load_sql(name: str) -> str:
+    """The text of `sql/<name>.sql`."""
+    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def build_table_from_sql(
+    con: duckdb.DuckDBPyConnection, table: str, sql_name: str, params: dict[str, object]
+) -> int:
+    """Replace `table` by the result of `sql/<sql_name>.sql` run with named parameters."""
+    select = load_sql(sql_name).strip().rstrip(";")
+    used = {k: v for k, v in params.items() if f"${k}" in select}
+    con.execute(f"create or replace table {table} as {select}", used)
+    return con.execute(f"select count(*) from {table}").fetchall()[0][0]
+
+
+def markdown_preview(con: duckdb.DuckDBPyConnection, table: str, limit: int = 10) -> str:
+    """The first rows of a table as a Markdown table (for the UI)."""
+    frame = con.sql(f"select * from {table} limit {int(limit)}").pl()
+    return frame_to_markdown(frame)
+
+
+def frame_to_markdown(frame: pl.DataFrame) -> str:
+    """A small frame as a Markdown table, numbers rounded for reading."""
+    def cell(value: object) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, float):
+            return f"{value:,.4g}" if abs(value) < 1000 else f"{value:,.0f}"
+        return str(value).replace("|", "\\|").replace("\n", " ")
+
+    header = "| " + " | ".join(frame.columns) + " |"
+    rule = "| " + " | ".join("---" for _ in frame.columns) + " |"
+    rows = ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.iter_rows()]
+    return "\n".join([header, rule, *rows])
+
+
+def json_dumps(value: object) -> str:
+    return json.dumps(value, default=str, ensure_ascii=False)

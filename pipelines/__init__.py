@@ -1,0 +1,1 @@
+"""Compute Ledger's Dagster code location: definitions, resources, jobs, schedules, sensors."""

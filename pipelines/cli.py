@@ -1,0 +1,126 @@
+"""`compute-ledger`: run the pipeline, or query the warehouse with read-only SQL.
+
+    compute-ledger run                       materialize everything, print the marts
+    compute-ledger sql "select ..."          a table on the terminal
+    compute-ledger sql "select ..." --format csv|json
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from assets.warehouse import SQL_DIR, connect
+from pipelines.format import format_for_display, format_numbers
+from pipelines.resources import PROJECT_DIR, warehouse_path
+
+#: Marts printed after `run`, in reading order, each through `sql/summary_<mart>.sql`.
+SUMMARY_ORDER = ("leverage_rounds", "leverage", "net_burn", "runway", "capex", "gpu_price_index", "currency_restatements")
+SUMMARY_TITLES = {
+    "leverage_rounds": "Leverage by round — how each raise splits into equity, debt and vendor money",
+    "leverage": "Leverage by company — cumulative money raised against valuation and burn",
+    "net_burn": "Net burn — the latest burn rate per company",
+    "runway": "Runway — months of cash (low burn / base / high burn)",
+    "capex": "Capex — estimated cost of announced clusters against reported capex and funding",
+    "gpu_price_index": "GPU price index — latest month per model and price type",
+    "currency_restatements": "Currency restatements — figures printed in two currencies, and the rate they imply",
+}
+
+
+def _ensure_dagster_home() -> None:
+    """Runs from the command line land in the project's DAGSTER_HOME, so `make ui` shows them."""
+    home = Path(os.environ.setdefault("DAGSTER_HOME", str(PROJECT_DIR / ".dagster_home")))
+    home.mkdir(parents=True, exist_ok=True)
+    if not (home / "dagster.yaml").exists():
+        shutil.copy(PROJECT_DIR / "dagster.yaml", home / "dagster.yaml")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Materialize every asset with progress lines, then print each mart's summary."""
+    _ensure_dagster_home()
+    from pipelines.runner import run_refresh_all  # Dagster import only when running
+
+    db = warehouse_path()
+    print(f"Compute Ledger: materializing everything into {db}")
+    ok, message = run_refresh_all()
+    if not ok:
+        print(f"\nRun failed: {message}", file=sys.stderr)
+        print("The warehouse keeps the tables of the last successful writes.", file=sys.stderr)
+        return 1
+    print_summary(db)
+    print(f"\nWarehouse: {db}")
+    print('Query it:  compute-ledger sql "select * from marts.leverage_rounds"')
+    return 0
+
+
+def print_summary(db: str) -> None:
+    """Each mart's summary query, formatted for reading."""
+    with connect(db, read_only=True) as con:
+        for mart in SUMMARY_ORDER:
+            path = SQL_DIR / f"summary_{mart}.sql"
+            frame = con.sql(path.read_text(encoding="utf-8")).pl()
+            print(f"\n## {SUMMARY_TITLES[mart]}  (marts.{mart})")
+            _print_table(format_for_display(frame), limit=40)
+
+
+def _print_table(frame: pl.DataFrame, limit: int) -> None:
+    with pl.Config(
+        tbl_rows=limit,
+        tbl_cols=-1,
+        tbl_hide_column_data_types=True,
+        tbl_hide_dataframe_shape=True,
+        fmt_str_lengths=60,
+        tbl_width_chars=400,
+        tbl_formatting="ASCII_MARKDOWN",
+    ):
+        print(frame.head(limit))
+    if frame.height > limit:
+        print(f"({frame.height - limit} more rows; use --format csv for all)")
+
+
+def sql(args: argparse.Namespace) -> int:
+    """Run one read-only query and print it as a table, CSV or JSON."""
+    db = args.db or warehouse_path()
+    if not Path(db).exists():
+        print(f"error: no warehouse at {db} — run `make run` first (or set COMPUTE_LEDGER_DB)", file=sys.stderr)
+        return 2
+    try:
+        with connect(db, read_only=True) as con:
+            relation = con.sql(args.query)
+            if relation is None:
+                print("error: the statement returned no rows (only queries are allowed)", file=sys.stderr)
+                return 1
+            frame = relation.pl()
+    except duckdb.Error as err:
+        print(f"error: {type(err).__name__}: {err}", file=sys.stderr)
+        return 1
+    if args.format == "csv":
+        sys.stdout.write(frame.write_csv())
+    elif args.format == "json":
+        sys.stdout.write(frame.write_json() + "\n")
+    else:
+        _print_table(format_numbers(frame), limit=args.limit)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="compute-ledger", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="materialize everything on the configured inputs and print the marts")
+    query = commands.add_parser("sql", help="run read-only SQL on the warehouse")
+    query.add_argument("query", help='e.g. "select * from marts.leverage"')
+    query.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    query.add_argument("--limit", type=int, default=100, help="rows shown as a table (default 100)")
+    query.add_argument("--db", help="warehouse file (default: COMPUTE_LEDGER_DB or data/warehouse.duckdb)")
+    args = parser.parse_args(argv)
+    return {"run": run, "sql": sql}[args.command](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

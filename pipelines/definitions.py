@@ -1,0 +1,16 @@
+"""The Compute Ledger code location."""
+
+import dagster as dg
+
+from assets.marts import MART_ASSETS
+from assets.reference import REFERENCE_ASSETS
+from assets.sources import RAW_ASSETS
+from assets.staging import STAGING_ASSETS
+from pipelines.jobs import JOBS
+from pipelines.resources import default_resources
+
+defs = dg.Definitions(
+    assets=[*REFERENCE_ASSETS, *RAW_ASSETS, *STAGING_ASSETS, *MART_ASSETS],
+    jobs=JOBS,
+    resources=default_resources(),
+)

@@ -1,0 +1,46 @@
+"""Numbers a person can read at a glance: $7.50B, $2.49, 1.667, 32.4 months."""
+
+from __future__ import annotations
+
+import polars as pl
+
+
+def money(value: float | None) -> str | None:
+    if value is None:
+        return None
+    sign = "-" if value < 0 else ""
+    v = abs(value)
+    for threshold, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if v >= threshold:
+            return f"{sign}${v / threshold:,.2f}{suffix}"
+    return f"{sign}${v:,.2f}"
+
+
+def format_for_display(frame: pl.DataFrame) -> pl.DataFrame:
+    """Money columns (names with `usd`) as $…B/M/k; other floats to 3 significant decimals."""
+    out = []
+    for name, dtype in frame.schema.items():
+        column = pl.col(name)
+        if dtype.is_float() and "usd" in name:
+            out.append(column.map_elements(money, return_dtype=pl.String))
+        elif dtype.is_float():
+            out.append(column.round(3))
+        else:
+            out.append(column)
+    return frame.select(out)
+
+
+def plain_number(value: float | None) -> str | None:
+    """7,500,000,000 for large values, 1.66667 for small ones: no scientific notation."""
+    if value is None:
+        return None
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.6g}"
+
+
+def format_numbers(frame: pl.DataFrame) -> pl.DataFrame:
+    """Floats as plain, readable numbers (for query results shown as a table)."""
+    return frame.with_columns(
+        pl.col(name).map_elements(plain_number, return_dtype=pl.String)
+        for name, dtype in frame.schema.items()
+        if dtype.is_float()
+    )

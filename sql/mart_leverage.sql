@@ -1,0 +1,94 @@
+-- Each company's leverage as of $as_of: cumulative equity, debt and vendor money raised,
+-- the latest post-money valuation, and debt against equity, capital, valuation and
+-- annual net burn (from marts.net_burn).
+-- Counts tranches announced on or before $as_of that are reported, announced or closed
+-- (rumored and disputed ones are left out). US dollars; ranges low / mid / high.
+with money as (
+    select *
+    from staging.funding_events
+    where announced_date <= cast($as_of as date)
+        and status in ('reported', 'announced', 'closed')
+),
+
+totals as (
+    select
+        company,
+        max(announced_date) as latest_event_date,
+        count(*) filter (where instrument <> 'valuation') as tranche_count,
+        coalesce(sum(amount_usd_low) filter (where instrument = 'equity'), 0) as equity_usd_low,
+        coalesce(sum(amount_usd_mid) filter (where instrument = 'equity'), 0) as equity_usd_mid,
+        coalesce(sum(amount_usd_high) filter (where instrument = 'equity'), 0) as equity_usd_high,
+        coalesce(sum(amount_usd_low) filter (where instrument not in ('equity', 'valuation')), 0) as debt_usd_low,
+        coalesce(sum(amount_usd_mid) filter (where instrument not in ('equity', 'valuation')), 0) as debt_usd_mid,
+        coalesce(sum(amount_usd_high) filter (where instrument not in ('equity', 'valuation')), 0) as debt_usd_high,
+        coalesce(sum(vendor_amount_usd_low), 0) as vendor_usd_low,
+        coalesce(sum(vendor_amount_usd_mid), 0) as vendor_usd_mid,
+        coalesce(sum(vendor_amount_usd_high), 0) as vendor_usd_high
+    from money
+    group by company
+),
+
+latest_valuation as (
+    select
+        company,
+        arg_max(amount_usd_low, announced_date) as post_money_valuation_usd_low,
+        arg_max(amount_usd_mid, announced_date) as post_money_valuation_usd_mid,
+        arg_max(amount_usd_high, announced_date) as post_money_valuation_usd_high,
+        max(announced_date) as valuation_date
+    from money
+    where instrument = 'valuation'
+    group by company
+),
+
+interest as (
+    select
+        value_low as interest_rate_low,
+        value_mid as interest_rate_mid,
+        value_high as interest_rate_high
+    from ref.assumptions
+    where name = 'interest_rate'
+)
+
+select
+    t.company,
+    t.latest_event_date,
+    t.tranche_count,
+    t.equity_usd_low,
+    t.equity_usd_mid,
+    t.equity_usd_high,
+    t.debt_usd_low,
+    t.debt_usd_mid,
+    t.debt_usd_high,
+    t.vendor_usd_low,
+    t.vendor_usd_mid,
+    t.vendor_usd_high,
+    v.valuation_date,
+    v.post_money_valuation_usd_low,
+    v.post_money_valuation_usd_mid,
+    v.post_money_valuation_usd_high,
+    t.debt_usd_low / nullif(t.equity_usd_high, 0) as debt_to_equity_low,
+    t.debt_usd_mid / nullif(t.equity_usd_mid, 0) as debt_to_equity_mid,
+    t.debt_usd_high / nullif(t.equity_usd_low, 0) as debt_to_equity_high,
+    t.debt_usd_low / nullif(t.debt_usd_low + t.equity_usd_high, 0) as debt_to_capital_low,
+    t.debt_usd_mid / nullif(t.debt_usd_mid + t.equity_usd_mid, 0) as debt_to_capital_mid,
+    t.debt_usd_high / nullif(t.debt_usd_high + t.equity_usd_low, 0) as debt_to_capital_high,
+    t.debt_usd_low / nullif(v.post_money_valuation_usd_high, 0) as debt_to_valuation_low,
+    t.debt_usd_mid / nullif(v.post_money_valuation_usd_mid, 0) as debt_to_valuation_mid,
+    t.debt_usd_high / nullif(v.post_money_valuation_usd_low, 0) as debt_to_valuation_high,
+    b.period_start as burn_period_start,
+    b.period_end as burn_period_end,
+    b.annual_net_burn_usd_low,
+    b.annual_net_burn_usd_mid,
+    b.annual_net_burn_usd_high,
+    t.debt_usd_low / nullif(b.annual_net_burn_usd_high, 0) as debt_to_annual_burn_low,
+    t.debt_usd_mid / nullif(b.annual_net_burn_usd_mid, 0) as debt_to_annual_burn_mid,
+    t.debt_usd_high / nullif(b.annual_net_burn_usd_low, 0) as debt_to_annual_burn_high,
+    t.debt_usd_low * i.interest_rate_low as annual_interest_usd_low,
+    t.debt_usd_mid * i.interest_rate_mid as annual_interest_usd_mid,
+    t.debt_usd_high * i.interest_rate_high as annual_interest_usd_high,
+    cast($as_of as date) as as_of_date
+from totals as t
+left join latest_valuation as v using (company)
+left join marts.net_burn as b using (company)
+left join interest as i on true
+order by t.company

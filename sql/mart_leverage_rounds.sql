@@ -1,0 +1,89 @@
+-- How each funding round splits into equity, debt and vendor money.
+-- One row per company and round, US dollars. Debt counts debt, convertible notes,
+-- lease/SPV financing and vendor financing. Ratio ranges take the ends that make the
+-- ratio lowest (low) and highest (high); mid is mid over mid.
+with tranches as (
+    select *
+    from staging.funding_events
+    where instrument <> 'valuation'
+),
+
+valuations as (
+    select
+        company,
+        round_id,
+        max(amount_usd_low) as post_money_valuation_usd_low,
+        max(amount_usd_mid) as post_money_valuation_usd_mid,
+        max(amount_usd_high) as post_money_valuation_usd_high
+    from staging.funding_events
+    where instrument = 'valuation'
+    group by all
+),
+
+rounds as (
+    select
+        company,
+        round_id,
+        any_value(round_name order by announced_date) as round_name,
+        min(announced_date) as announced_date,
+        max(closed_date) as closed_date,
+        -- the least settled tranche sets the round's status
+        arg_min(status, case status
+            when 'disputed' then 0 when 'rumored' then 1 when 'reported' then 2
+            when 'announced' then 3 else 4 end) as status,
+        count(*) as tranche_count,
+        coalesce(sum(amount_usd_low) filter (where instrument = 'equity'), 0) as equity_usd_low,
+        coalesce(sum(amount_usd_mid) filter (where instrument = 'equity'), 0) as equity_usd_mid,
+        coalesce(sum(amount_usd_high) filter (where instrument = 'equity'), 0) as equity_usd_high,
+        coalesce(sum(amount_usd_low) filter (where instrument <> 'equity'), 0) as debt_usd_low,
+        coalesce(sum(amount_usd_mid) filter (where instrument <> 'equity'), 0) as debt_usd_mid,
+        coalesce(sum(amount_usd_high) filter (where instrument <> 'equity'), 0) as debt_usd_high,
+        coalesce(sum(vendor_amount_usd_low), 0) as vendor_usd_low,
+        coalesce(sum(vendor_amount_usd_mid), 0) as vendor_usd_mid,
+        coalesce(sum(vendor_amount_usd_high), 0) as vendor_usd_high,
+        coalesce(sum(vendor_amount_usd_low) filter (where instrument = 'equity'), 0) as vendor_equity_usd_low,
+        coalesce(sum(vendor_amount_usd_mid) filter (where instrument = 'equity'), 0) as vendor_equity_usd_mid,
+        coalesce(sum(vendor_amount_usd_high) filter (where instrument = 'equity'), 0) as vendor_equity_usd_high,
+        string_agg(distinct vendor_investor, ', ' order by vendor_investor) as vendor_investors,
+        string_agg(distinct coalesce(source_url, source_publication), ' | ') as sources
+    from tranches
+    group by company, round_id
+)
+
+select
+    r.company,
+    r.round_id,
+    r.round_name,
+    r.announced_date,
+    r.closed_date,
+    r.status,
+    r.tranche_count,
+    r.equity_usd_low,
+    r.equity_usd_mid,
+    r.equity_usd_high,
+    r.debt_usd_low,
+    r.debt_usd_mid,
+    r.debt_usd_high,
+    r.vendor_usd_low,
+    r.vendor_usd_mid,
+    r.vendor_usd_high,
+    r.equity_usd_low + r.debt_usd_low as total_usd_low,
+    r.equity_usd_mid + r.debt_usd_mid as total_usd_mid,
+    r.equity_usd_high + r.debt_usd_high as total_usd_high,
+    r.debt_usd_low / nullif(r.equity_usd_high, 0) as debt_to_equity_low,
+    r.debt_usd_mid / nullif(r.equity_usd_mid, 0) as debt_to_equity_mid,
+    r.debt_usd_high / nullif(r.equity_usd_low, 0) as debt_to_equity_high,
+    r.debt_usd_low / nullif(r.debt_usd_low + r.equity_usd_high, 0) as debt_share_low,
+    r.debt_usd_mid / nullif(r.debt_usd_mid + r.equity_usd_mid, 0) as debt_share_mid,
+    r.debt_usd_high / nullif(r.debt_usd_high + r.equity_usd_low, 0) as debt_share_high,
+    r.vendor_equity_usd_low / nullif(r.equity_usd_high, 0) as vendor_share_of_equity_low,
+    r.vendor_equity_usd_mid / nullif(r.equity_usd_mid, 0) as vendor_share_of_equity_mid,
+    least(r.vendor_equity_usd_high / nullif(r.equity_usd_low, 0), 1) as vendor_share_of_equity_high,
+    v.post_money_valuation_usd_low,
+    v.post_money_valuation_usd_mid,
+    v.post_money_valuation_usd_high,
+    r.vendor_investors,
+    r.sources
+from rounds as r
+left join valuations as v using (company, round_id)
+order by r.company, r.announced_date, r.round_id

@@ -1,0 +1,14 @@
+-- What `compute-ledger run` prints for marts.gpu_price_index: the latest month of each
+-- GPU model and price type.
+select
+    gpu_model,
+    price_type,
+    price_unit,
+    month,
+    quote_count,
+    p10_usd,
+    median_usd,
+    p90_usd
+from marts.gpu_price_index
+qualify month = max(month) over (partition by gpu_model, price_type)
+order by gpu_model, price_type

@@ -1,0 +1,48 @@
+"""The code location's shape: a refactor that drops an asset, a check or a job shows here."""
+
+import dagster as dg
+
+from pipelines.definitions import defs
+
+ENTITIES = ["alt_currency_figures", "cash_burn", "clusters", "funding_events", "gpu_prices"]
+EXPECTED_ASSETS = sorted(
+    [f"raw/{e}" for e in ENTITIES]
+    + [f"staging/{e}" for e in ENTITIES]
+    + [f"ref/{r}" for r in ("assumptions", "company_aliases", "fx_rates", "gpu_catalog")]
+    + [f"marts/{m}" for m in ("capex", "currency_restatements", "gpu_price_index", "leverage", "leverage_rounds", "net_burn", "runway")]
+)
+
+
+def test_asset_keys():
+    keys = sorted(k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys())
+    assert keys == EXPECTED_ASSETS
+
+
+def test_jobs():
+    assert sorted(j.name for j in defs.jobs) == ["refresh_all"]
+    job = defs.resolve_job_def("refresh_all")
+    assert len(job.asset_layer.selected_asset_keys) == len(EXPECTED_ASSETS)
+
+
+def test_groups_by_layer():
+    graph = defs.resolve_asset_graph()
+    groups = {k.to_user_string(): graph.get(k).group_name for k in graph.get_all_asset_keys()}
+    assert {g for k, g in groups.items() if k.startswith("marts/")} == {"marts"}
+    assert {g for k, g in groups.items() if k.startswith("staging/")} == {"staging"}
+    assert {g for k, g in groups.items() if k.startswith("raw/")} == {"sources"}
+
+
+def test_marts_depend_on_the_tables_their_sql_reads():
+    graph = defs.resolve_asset_graph()
+    parents = {p.to_user_string() for p in graph.get(dg.AssetKey(["marts", "runway"])).parent_keys}
+    assert parents == {"marts/net_burn", "staging/cash_burn", "staging/funding_events"}
+    parents = {p.to_user_string() for p in graph.get(dg.AssetKey(["marts", "capex"])).parent_keys}
+    assert {"staging/clusters", "staging/gpu_prices", "ref/assumptions", "ref/gpu_catalog"} <= parents
+
+
+def test_every_asset_has_a_description_and_writes_through_the_pool():
+    graph = defs.resolve_asset_graph()
+    for key in graph.get_all_asset_keys():
+        node = graph.get(key)
+        assert node.description, key
+        assert node.pools == {"warehouse_writer"}, key

@@ -1,0 +1,250 @@
+"""Each entity's normalization rules, on frames built in the test."""
+
+import pytest
+
+from helpers import staged
+
+SOURCE = {"source_publication": "test", "confidence": "high"}
+
+
+def funding(**overrides):
+    row = {
+        "event_id": "e1",
+        "company": "Lab A",
+        "round_id": "r1",
+        "announced_date": "2025-03-01",
+        "instrument": "equity",
+        "amount_high": "6",
+        "currency": "USD",
+        "unit": "billion",
+        "status": "closed",
+        **SOURCE,
+    }
+    row.update(overrides)
+    return row
+
+
+def test_funding_in_usd_at_the_rate_of_its_date():
+    out = staged("funding_events", [funding(currency="EUR", amount_high="900", unit="million", announced_date="2025-02-01")])
+    row = out.row(0, named=True)
+    assert row["_problems"] is None
+    assert row["amount_usd_mid"] == pytest.approx(1e9)  # 900M EUR at 0.9 EUR per USD
+    assert row["fx_units_per_usd"] == 0.9
+    assert str(row["fx_rate_date"]) == "2025-01-01"  # nearest earlier rate
+
+
+def test_fx_rate_is_the_nearest_earlier_not_a_later_one():
+    out = staged("funding_events", [funding(currency="EUR", announced_date="2024-12-31")])
+    assert out["fx_units_per_usd"][0] == 0.8
+
+
+def test_no_fx_rate_before_the_first_one_is_quarantined():
+    out = staged("funding_events", [funding(currency="EUR", announced_date="2023-06-01")])
+    assert "no EUR rate on or before 2023-06-01" in out["_problems"][0]
+
+
+def test_company_aliases_become_canonical_names():
+    out = staged("funding_events", [funding(company="lab-a inc"), funding(event_id="e2", company=" LabA ")])
+    assert out["company"].to_list() == ["Lab A", "Lab A"]
+    assert out["_problems"].to_list() == [None, None]
+
+
+def test_unknown_company_is_quarantined_not_guessed():
+    out = staged("funding_events", [funding(company="Lab Z")])
+    assert out["company"][0] is None
+    assert "unknown company Lab Z" in out["_problems"][0]
+    assert out["_problem_columns"][0] == "company"
+
+
+def test_vendor_part_of_a_tranche():
+    out = staged("funding_events", [funding(vendor_investor="Chip Co", vendor_amount_high="2", vendor_amount_qualifier="up_to")])
+    row = out.row(0, named=True)
+    assert row["vendor_investor"] == "ChipCo"
+    assert (row["vendor_amount_usd_low"], row["vendor_amount_usd_mid"], row["vendor_amount_usd_high"]) == (1e9, 2e9, 2e9)
+
+
+def test_vendor_without_amount_means_the_whole_tranche():
+    row = staged("funding_events", [funding(vendor_investor="ChipCo")]).row(0, named=True)
+    assert row["vendor_amount_usd_mid"] == row["amount_usd_mid"] == 6e9
+
+
+def test_vendor_financing_is_vendor_money_by_definition():
+    row = staged("funding_events", [funding(instrument="vendor financing")]).row(0, named=True)
+    assert row["instrument"] == "vendor_financing"
+    assert row["vendor_amount_usd_mid"] == 6e9
+
+
+@pytest.mark.parametrize(
+    ("overrides", "column", "fragment"),
+    [
+        ({"vendor_investor": "Fund X"}, "vendor_investor", "not flagged sells_compute"),
+        ({"vendor_investor": "ChipCo", "vendor_amount_high": "7"}, "vendor_amount_high", "larger than the tranche"),
+        ({"instrument": "grant"}, "instrument", "grant is not one of"),
+        ({"status": ""}, "status", "required value is missing"),
+        ({"closed_date": "2025-13-01"}, "closed_date", "not a calendar date"),
+        ({"announced_date": "2025-02-30"}, "announced_date", "not a calendar date"),
+        ({"currency": "XYZ"}, "currency", "unknown currency XYZ"),
+        ({"amount_high": "€5", "currency": "USD"}, "currency", "written in EUR"),
+        ({"amount_high": "¥3000億", "currency": "", "unit": ""}, "currency", "could be JPY|CNY"),
+        ({"source_publication": "", "source_url": ""}, "source_url", "no source"),
+        ({"confidence": "certain"}, "confidence", "certain is not one of"),
+        ({"amount_high": "", "amount_low": ""}, "amount_high", "no amount"),
+    ],
+)
+def test_funding_rows_that_are_quarantined(overrides, column, fragment):
+    out = staged("funding_events", [funding(**overrides)])
+    assert out["_problems"][0] is not None and fragment in out["_problems"][0]
+    assert column in out["_problem_columns"][0].split(", ")
+
+
+def test_yen_amount_written_with_symbol_and_oku():
+    row = staged("funding_events", [funding(amount_high="¥9000億", currency="JPY", unit="", announced_date="2025-03-01")]).row(0, named=True)
+    assert row["_problems"] is None
+    assert row["amount_usd_mid"] == pytest.approx(9e11 / 150)
+
+
+def price(**overrides):
+    row = {
+        "quote_id": "q1",
+        "gpu_model": "H100",
+        "price_type": "on_demand",
+        "price_high": "16",
+        "currency": "USD",
+        "observed_date": "2025-02-01",
+        **SOURCE,
+    }
+    row.update(overrides)
+    return row
+
+
+def test_per_instance_price_becomes_per_gpu_hour():
+    row = staged("gpu_prices", [price(price_per="instance", gpus_per_instance="8")]).row(0, named=True)
+    assert row["price_unit"] == "usd_per_gpu_hour"
+    assert row["usd_per_gpu_hour_mid"] == 2.0
+    assert row["usd_per_gpu_mid"] is None
+
+
+def test_monthly_rental_becomes_per_hour():
+    row = staged("gpu_prices", [price(price_high="1460", billing_period="month", currency="EUR")]).row(0, named=True)
+    assert row["usd_per_gpu_hour_mid"] == pytest.approx(1460 / 0.9 / 730)
+
+
+def test_purchase_price_per_gpu_and_gpu_alias():
+    row = staged("gpu_prices", [price(gpu_model="H100 SXM5 80GB", price_type="purchase", price_low="$20,000", price_high="$30,000")]).row(0, named=True)
+    assert row["gpu_model"] == "H100"
+    assert (row["usd_per_gpu_low"], row["usd_per_gpu_mid"], row["usd_per_gpu_high"]) == (20000, 25000, 30000)
+    assert row["usd_per_gpu_hour_mid"] is None
+
+
+@pytest.mark.parametrize(
+    ("overrides", "fragment"),
+    [
+        ({"gpu_model": "H900"}, "unknown GPU model H900"),
+        ({"price_per": "instance"}, "needs the instance's GPU count"),
+        ({"price_type": "purchase", "billing_period": "hour"}, "no billing period"),
+        ({"price_high": "0"}, "a price of zero"),
+        ({"price_type": "lease"}, "lease is not one of"),
+    ],
+)
+def test_price_rows_that_are_quarantined(overrides, fragment):
+    out = staged("gpu_prices", [price(**overrides)])
+    assert fragment in out["_problems"][0]
+
+
+def burn(**overrides):
+    row = {
+        "figure_id": "b1",
+        "company": "Lab A",
+        "period_start": "2025-01-01",
+        "period_end": "2025-12-31",
+        "metric": "net_burn",
+        "amount_high": "13",
+        "amount_qualifier": "up_to",
+        "currency": "USD",
+        "unit": "billion",
+        **SOURCE,
+    }
+    row.update(overrides)
+    return row
+
+
+def test_a_calendar_year_of_burn_is_twelve_months():
+    row = staged("cash_burn", [burn()]).row(0, named=True)
+    assert row["period_months"] == 12
+    assert row["monthly_usd_mid"] == pytest.approx(13e9 / 12)  # ≈ 1.083B a month
+    assert row["monthly_usd_low"] == pytest.approx(6.5e9 / 12)
+
+
+def test_a_part_month_period_counts_days():
+    row = staged("cash_burn", [burn(period_start="2025-01-15", period_end="2025-02-14")]).row(0, named=True)
+    assert row["period_months"] == pytest.approx(31 / 30.4375)
+
+
+def test_cash_on_hand_is_a_stock_without_a_monthly_rate():
+    row = staged("cash_burn", [burn(metric="cash_on_hand", period_start="2025-03-31", period_end="2025-03-31", amount_qualifier="")]).row(0, named=True)
+    assert row["_problems"] is None
+    assert row["monthly_usd_mid"] is None
+
+
+@pytest.mark.parametrize(
+    ("overrides", "fragment"),
+    [
+        ({"amount_high": "-5", "amount_qualifier": ""}, "negative"),
+        ({"period_end": "2024-12-31"}, "ends before it starts"),
+        ({"period_end": "2025-01-01"}, "longer than one day"),
+        ({"metric": "ebitda"}, "ebitda is not one of"),
+    ],
+)
+def test_burn_rows_that_are_quarantined(overrides, fragment):
+    out = staged("cash_burn", [burn(**overrides)])
+    assert fragment in out["_problems"][0]
+
+
+def test_cash_flows_may_be_negative():
+    row = staged("cash_burn", [burn(metric="levered_free_cash_flow", amount_high="-3", amount_qualifier="")]).row(0, named=True)
+    assert row["_problems"] is None and row["amount_usd_mid"] == -3e9
+
+
+def cluster(**overrides):
+    row = {
+        "cluster_id": "c1",
+        "company": "Lab A",
+        "cluster": "One",
+        "status": "planned",
+        "gpu_model": "GB200 NVL72",
+        "gpu_count_low": "500,000",
+        "gpu_count_high": "1,000,000",
+        **SOURCE,
+        "source_date": "2025-10-08",
+    }
+    row.update(overrides)
+    return row
+
+
+def test_cluster_counts_ranges_and_price_date():
+    row = staged("clusters", [cluster()]).row(0, named=True)
+    assert row["_problems"] is None
+    assert row["gpu_model"] == "GB200"
+    assert (row["gpu_count_low"], row["gpu_count_mid"], row["gpu_count_high"]) == (5e5, 7.5e5, 1e6)
+    assert str(row["price_date"]) == "2025-10-08"  # no target date: priced at the source's date
+
+
+@pytest.mark.parametrize(
+    ("overrides", "fragment"),
+    [
+        ({"gpu_count_low": "1000", "gpu_count_high": "10"}, "greater than high"),
+        ({"gpu_model_2": "H100"}, "without its count"),
+        ({"status": "rumoured"}, "rumoured is not one of"),
+        ({"reported_capex_high": "40", "unit": "billion"}, "needs a currency"),
+        ({"gpu_count_low": "many"}, "not a non-negative number"),
+    ],
+)
+def test_cluster_rows_that_are_quarantined(overrides, fragment):
+    assert fragment in staged("clusters", [cluster(**overrides)])["_problems"][0]
+
+
+def test_same_id_same_content_is_a_duplicate_different_content_a_conflict():
+    out = staged("funding_events", [funding(), funding(), funding(amount_high="7")])
+    assert out["_duplicate_of"].to_list() == [None, "test.csv:2", None]
+    assert out["_problems"][0] is None and out["_problems"][1] is None
+    assert "already used by test.csv:2" in out["_problems"][2]

@@ -1,0 +1,80 @@
+"""Whole runs: re-running changes nothing, and a failed run leaves the warehouse as it was."""
+
+import pytest
+
+from conftest import MINI_INPUT, copy_input, materialize_everything, query
+
+MARTS = ["leverage_rounds", "leverage", "net_burn", "runway", "capex", "gpu_price_index", "currency_restatements"]
+
+
+def snapshot(db):
+    """Every mart and staged table, sorted, without load times and run ids."""
+    tables = [f"marts.{m}" for m in MARTS] + [
+        f"staging.{t}" for t in ("funding_events", "gpu_prices", "cash_burn", "clusters")
+    ]
+    return {t: sorted(map(repr, (tuple(r.values()) for r in query(db, f"select * from {t}")))) for t in tables}
+
+
+def test_running_twice_gives_the_same_marts_and_no_duplicates(tmp_path):
+    db = tmp_path / "w.duckdb"
+    materialize_everything(db, MINI_INPUT, "2025-09-30")
+    first = snapshot(db)
+    materialize_everything(db, MINI_INPUT, "2025-09-30")
+    assert snapshot(db) == first
+    counts = query(db, "select entity, count(*) as n, count(distinct run_id) as runs from audit.reconciliation group by entity")
+    assert all(r["runs"] == 2 for r in counts)  # one reconciliation row per file and load
+    assert query(db, "select count(*) as n from quarantine.rejected_rows")[0]["n"] == 0
+
+
+def test_the_same_file_twice_adds_nothing(tmp_path):
+    folder = copy_input(MINI_INPUT, tmp_path / "input")
+    (folder / "funding_events_copy.csv").write_bytes((folder / "funding_events.csv").read_bytes())
+    db = tmp_path / "w.duckdb"
+    materialize_everything(db, folder, "2025-09-30")
+    assert query(db, "select count(*) as n from staging.funding_events")[0]["n"] == 6
+    copy = query(db, "select * from audit.reconciliation where source_file = 'funding_events_copy.csv'")[0]
+    assert (copy["rows_read"], copy["rows_loaded"], copy["rows_duplicate"]) == (6, 0, 6)
+
+
+def test_a_bad_row_is_quarantined_with_its_reason_and_record(tmp_path):
+    folder = copy_input(MINI_INPUT, tmp_path / "input")
+    with (folder / "funding_events.csv").open("a") as handle:
+        handle.write("bad-1,Lab Z,z-r1,,2025-03-01,,equity,,1,,USD,billion,,,,,,closed,high,,test,2025-03-01,\n")
+    db = tmp_path / "w.duckdb"
+    materialize_everything(db, folder, "2025-09-30")
+    rejected = query(db, "select * from quarantine.rejected_rows")
+    assert len(rejected) == 1
+    assert rejected[0]["column"] == "company" and "unknown company Lab Z" in rejected[0]["reason"]
+    assert rejected[0]["row_number"] == 8 and '"event_id":"bad-1"' in rejected[0]["raw_record"]
+    recon = query(db, "select * from audit.reconciliation where source_file = 'funding_events.csv'")[0]
+    assert (recon["rows_read"], recon["rows_loaded"], recon["rows_quarantined"]) == (7, 6, 1)
+
+
+def test_a_failed_run_leaves_the_warehouse_as_it_was(tmp_path):
+    folder = copy_input(MINI_INPUT, tmp_path / "input")
+    db = tmp_path / "w.duckdb"
+    materialize_everything(db, folder, "2025-09-30")
+    before = snapshot(db)
+    raw_before = query(db, "select count(*) as n from raw.funding_events")[0]["n"]
+    # Poison two files: a second funding file that is not UTF-8, and a broken FX table.
+    (folder / "funding_events_more.csv").write_bytes((folder / "funding_events.csv").read_bytes()[:400] + b"\xff\xfe\n")
+    fx = folder / "reference" / "fx_rates.csv"
+    fx.write_text(fx.read_text().replace("0.9", "zero point nine"))
+    result = materialize_everything(db, folder, "2025-09-30", raise_on_error=False)
+    assert not result.success
+    failures = [e for e in result.all_events if e.is_step_failure]
+    messages = " ".join(str(e.step_failure_data.error.cause.message) for e in failures if e.step_failure_data.error.cause)
+    assert "funding_events_more.csv" in messages and "not UTF-8" in messages
+    assert "fx_rates.csv, row 3, column 'units_per_usd'" in messages
+    assert snapshot(db) == before
+    assert query(db, "select count(*) as n from raw.funding_events")[0]["n"] == raw_before
+
+
+@pytest.mark.parametrize("entity", ["funding_events", "cash_burn"])
+def test_input_folder_without_an_entity_file_loads_the_rest(tmp_path, entity):
+    folder = copy_input(MINI_INPUT, tmp_path / "input")
+    (folder / f"{entity}.csv").unlink()
+    db = tmp_path / "w.duckdb"
+    result = materialize_everything(db, folder, "2025-09-30")
+    assert result.success
+    assert query(db, f"select count(*) as n from staging.{entity}")[0]["n"] == 0
