@@ -1,6 +1,7 @@
 -- What each announced cluster phase costs: GPUs priced at the purchase price of their
 -- model as of the phase's date, times the server, network and facility overhead
--- multipliers, against the capex sources reported and the company's funding to date.
+-- multipliers, against the capex sources reported, a third party's calculated cost (e.g.
+-- Epoch AI's) and the company's funding to date.
 --
 -- Unit price: the median of the model's purchase quotes (low, mid, high taken separately)
 -- in the latest month with quotes on or before the phase's price date; failing that the
@@ -131,6 +132,9 @@ estimates as (
         c.reported_capex_usd_low,
         c.reported_capex_usd_mid,
         c.reported_capex_usd_high,
+        c.calculated_capex_usd_low,
+        c.calculated_capex_usd_mid,
+        c.calculated_capex_usd_high,
         f.funding_to_date_usd_low,
         f.funding_to_date_usd_mid,
         f.funding_to_date_usd_high,
@@ -167,6 +171,10 @@ select
     total_capex_usd_low / nullif(reported_capex_usd_high, 0) as estimate_to_reported_low,
     total_capex_usd_mid / nullif(reported_capex_usd_mid, 0) as estimate_to_reported_mid,
     total_capex_usd_high / nullif(reported_capex_usd_low, 0) as estimate_to_reported_high,
+    calculated_capex_usd_low,
+    calculated_capex_usd_mid,
+    calculated_capex_usd_high,
+    total_capex_usd_mid / nullif(calculated_capex_usd_mid, 0) as estimate_to_calculated_mid,
     total_capex_usd_low / nullif(gpu_count_low, 0) as capex_per_gpu_usd_low,
     total_capex_usd_mid / nullif(gpu_count_mid, 0) as capex_per_gpu_usd_mid,
     total_capex_usd_high / nullif(gpu_count_high, 0) as capex_per_gpu_usd_high,

@@ -42,6 +42,9 @@ STAGED_COLUMNS = (
     "reported_capex_usd_low",
     "reported_capex_usd_mid",
     "reported_capex_usd_high",
+    "calculated_capex_usd_low",
+    "calculated_capex_usd_mid",
+    "calculated_capex_usd_high",
     "fx_units_per_usd",
     "fx_rate_date",
     "confidence",
@@ -70,7 +73,9 @@ def _count_range(frame: pl.DataFrame, low: str, high: str, out: str) -> tuple[pl
 def normalize_clusters(raw: pl.DataFrame, refs: References) -> pl.DataFrame:
     """Staged cluster phases with `_problems` set on rows that must be quarantined.
 
-    Reported capex is converted at the rate of the source's date (else the target date);
+    Reported capex (what a source says was spent) and calculated capex (a third party's
+    estimate, e.g. Epoch AI's) are kept apart, in the currency and unit columns, converted
+    at the rate of the source's date (else the target date);
     `price_date` is the date the capex mart prices the GPUs at: the target date, else the
     source's date.
     """
@@ -98,7 +103,12 @@ def normalize_clusters(raw: pl.DataFrame, refs: References) -> pl.DataFrame:
         frame, c = _count_range(frame, low, high, out)
         checks += c
     checks += [
-        Check("gpu_count_high", pl.col("gpu_count_mid").is_null() | (pl.col("gpu_count_mid") <= 0), "a GPU count is required"),
+        Check("gpu_count_high", pl.col("gpu_count_mid").is_null(), "a GPU count is required"),
+        Check(
+            "gpu_count_high",
+            (pl.col("gpu_count_mid") == 0) & (pl.col("status") == "operational"),
+            "an operational phase with no GPUs",
+        ),
         Check(
             "gpu_count_2_high",
             pl.col("gpu_model_2").is_not_null() & pl.col("gpu_count_2_mid").is_null(),
@@ -110,14 +120,19 @@ def normalize_clusters(raw: pl.DataFrame, refs: References) -> pl.DataFrame:
         qualifier="capex_qualifier", unit="unit", up_to_low_fraction=refs.assumption("up_to_low_fraction", 0.5),
     )
     checks += c
-    frame = frame.with_columns(pl.coalesce("target_date", "source_date").alias("price_date"))
-    frame, c = resolve_currency(frame, "currency", ["reported_capex_mark"], refs.currencies)
+    frame, c = add_range(
+        frame, low="calculated_capex_low", high="calculated_capex_high", out="calculated_capex",
+        unit="unit", up_to_low_fraction=refs.assumption("up_to_low_fraction", 0.5),
+    )
     checks += c
-    has_capex = pl.col("reported_capex_mid").is_not_null()
+    frame = frame.with_columns(pl.coalesce("target_date", "source_date").alias("price_date"))
+    frame, c = resolve_currency(frame, "currency", ["reported_capex_mark", "calculated_capex_mark"], refs.currencies)
+    checks += c
+    has_capex = pl.col("reported_capex_mid").is_not_null() | pl.col("calculated_capex_mid").is_not_null()
     checks.append(Check("currency", has_capex & pl.col("currency").is_null(), "reported capex needs a currency"))
     frame = frame.with_columns(pl.coalesce("source_date", "target_date").alias("_fx_date"))
     frame, c = add_fx_rate(frame, refs.fx_rates, "_fx_date")
     checks += [Check(x.column, x.failed & has_capex, x.reason) for x in c]
-    frame = frame.with_columns(*in_usd("reported_capex"))
+    frame = frame.with_columns(*in_usd("reported_capex"), *in_usd("calculated_capex"))
     frame = annotate(frame, checks)
     return frame.select(*STAGED_COLUMNS, "_problem_columns", "_problems")

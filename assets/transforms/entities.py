@@ -112,6 +112,8 @@ CLUSTERS = Entity(
         "reported_capex_low",
         "reported_capex_high",
         "capex_qualifier",
+        "calculated_capex_low",
+        "calculated_capex_high",
         "currency",
         "unit",
         *_SOURCE,
@@ -137,8 +139,8 @@ REFERENCE: dict[str, Entity] = {
     "gpu_catalog": Entity(
         "gpu_catalog",
         "gpu_model",
-        ("gpu_model", "aliases", "vendor", "h100e_factor"),
-        ("tdp_watts", "memory_gb", "source_url"),
+        ("gpu_model", "aliases", "vendor"),
+        ("h100e_factor", "tdp_watts", "memory_gb", "source_url"),
     ),
     "company_aliases": Entity(
         "company_aliases", "company", ("company", "aliases", "kind", "sells_compute"), ("source_url",)

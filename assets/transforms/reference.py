@@ -101,7 +101,13 @@ def normalize_gpu_catalog(raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame
         _float("tdp_watts"),
         _float("memory_gb"),
     )
-    _fail_first(catalog, pl.col("h100e_factor") > 0, "h100e_factor", "a positive H100-equivalent factor")
+    # The factor may be blank for chips no datasheet compares with an H100; if given, positive.
+    _fail_first(
+        catalog,
+        pl.col("h100e_factor").is_null() | (pl.col("h100e_factor") > 0),
+        "h100e_factor",
+        "a positive H100-equivalent factor, or blank",
+    )
     aliases = _aliases(raw, "gpu_model").rename({"canonical": "gpu_model"})
     return catalog.drop("aliases"), aliases
 
