@@ -254,13 +254,17 @@ def load_sql(name: str) -> str:
     return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
 
 
+def sql_params(sql: str, params: dict[str, object]) -> dict[str, object]:
+    """The named parameters a SQL text uses (DuckDB refuses unused ones)."""
+    return {k: v for k, v in params.items() if f"${k}" in sql}
+
+
 def build_table_from_sql(
     con: duckdb.DuckDBPyConnection, table: str, sql_name: str, params: dict[str, object]
 ) -> int:
     """Replace `table` by the result of `sql/<sql_name>.sql` run with named parameters."""
     select = load_sql(sql_name).strip().rstrip(";")
-    used = {k: v for k, v in params.items() if f"${k}" in select}
-    con.execute(f"create or replace table {table} as {select}", used)
+    con.execute(f"create or replace table {table} as {select}", sql_params(select, params))
     return con.execute(f"select count(*) from {table}").fetchall()[0][0]
 
 

@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from assets.checks import SUITE_CHECKS
 from assets.marts import MART_ASSETS
 from assets.reference import REFERENCE_ASSETS
 from assets.sources import RAW_ASSETS
@@ -11,6 +12,7 @@ from pipelines.resources import default_resources
 
 defs = dg.Definitions(
     assets=[*REFERENCE_ASSETS, *RAW_ASSETS, *STAGING_ASSETS, *MART_ASSETS],
+    asset_checks=SUITE_CHECKS,
     jobs=JOBS,
     resources=default_resources(),
 )

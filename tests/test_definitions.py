@@ -46,3 +46,20 @@ def test_every_asset_has_a_description_and_writes_through_the_pool():
         node = graph.get(key)
         assert node.description, key
         assert node.pools == {"warehouse_writer"}, key
+
+
+def test_one_check_per_expectation_blocking_when_severity_is_error():
+    from assets.quality.suites import load_suites
+
+    graph = defs.resolve_asset_graph()
+    check_keys = graph.asset_check_keys
+    by_asset: dict[str, set[str]] = {}
+    for key in check_keys:
+        by_asset.setdefault(key.asset_key.to_user_string(), set()).add(key.name)
+    expected = {f"staging/{s.name}": {e.name for e in s.expectations} for s in load_suites()}
+    assert by_asset == expected
+    assert sum(len(v) for v in expected.values()) == 78
+    specs = {(s.asset_key.to_user_string(), s.name): s for c in defs.asset_checks for s in c.check_specs}
+    for suite in load_suites():
+        for e in suite.expectations:
+            assert specs[(f"staging/{suite.name}", e.name)].blocking == (e.severity == "error")

@@ -54,6 +54,8 @@ FUNDING_EVENTS = Entity(
         "vendor_amount_low",
         "vendor_amount_high",
         "vendor_amount_qualifier",
+        "round_total_low",
+        "round_total_high",
         *_SOURCE,
     ),
 )

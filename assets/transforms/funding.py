@@ -37,6 +37,9 @@ STAGED_COLUMNS = (
     "vendor_amount_usd_low",
     "vendor_amount_usd_mid",
     "vendor_amount_usd_high",
+    "round_total_usd_low",
+    "round_total_usd_mid",
+    "round_total_usd_high",
     "fx_units_per_usd",
     "fx_rate_date",
     "confidence",
@@ -91,7 +94,14 @@ def normalize_funding_events(raw: pl.DataFrame, refs: References) -> pl.DataFram
         qualifier="vendor_amount_qualifier", unit="unit", up_to_low_fraction=fraction,
     )
     checks += c
-    frame, c = resolve_currency(frame, "currency", ["amount_mark", "vendor_amount_mark"], refs.currencies)
+    frame, c = add_range(
+        frame, low="round_total_low", high="round_total_high", out="round_total", unit="unit",
+        up_to_low_fraction=fraction,
+    )
+    checks += c
+    frame, c = resolve_currency(
+        frame, "currency", ["amount_mark", "vendor_amount_mark", "round_total_mark"], refs.currencies
+    )
     checks += c
     frame, c = add_fx_rate(frame, refs.fx_rates, "announced_date")
     checks += c
@@ -120,6 +130,6 @@ def normalize_funding_events(raw: pl.DataFrame, refs: References) -> pl.DataFram
             "a valuation row has no vendor money",
         ),
     ]
-    frame = frame.with_columns(*in_usd("amount"), *in_usd("vendor_amount"))
+    frame = frame.with_columns(*in_usd("amount"), *in_usd("vendor_amount"), *in_usd("round_total"))
     frame = annotate(frame, checks)
     return frame.select(*STAGED_COLUMNS, "_problem_columns", "_problems")

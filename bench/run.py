@@ -1,0 +1,190 @@
+"""Run the benchmark: generate once, run every path in its own process, compare.
+
+    python -m bench.run --rows 100000 [--seed 7] [--skip-pandas] [--as-of 2026-11-01]
+
+1. Generates bench/out/quotes_r<rows>_s<seed>_v<version>_<reference hash>/ (gpu_prices.csv
+   + a copy of data/input/reference/), or reuses it when it is already there.
+2. Runs, each in its own subprocess (so peak RSS is per path, from os.wait4):
+   - pipeline  — bench.pipeline_path: dagster.materialize of ref/*, raw/gpu_prices,
+                 staging/gpu_prices, marts/gpu_price_index and their asset checks;
+   - baseline  — bench.baseline_duckdb: the same work in bare DuckDB;
+   - pandas    — bench.baseline_pandas (reference only; --skip-pandas for big N).
+3. Prints per-stage seconds and peak RSS per path, then checks that the pipeline's
+   marts.gpu_price_index equals the baseline's (same rows, same counts, numbers within
+   1e-9 relative), and also compares staging and quarantine row by row.
+4. Its last line is
+       rows=N pipeline_s=.. baseline_s=.. ratio_wall=.. ratio_rss=..
+   where *_s is the wall time of the work inside each process (interpreter start and
+   imports excluded, printed separately), ratio_wall = pipeline_s / baseline_s and
+   ratio_rss = the pipeline process's peak RSS / the baseline process's.
+
+Exit status 0 when both paths succeeded and the indexes match, else 1.
+Outputs go to bench/out/run_r<rows>_s<seed>/ (warehouse files, results, summary.json).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench._common import OUT_DIR, PROJECT_DIR
+from bench.compare import compare_index, compare_quarantine, compare_staging, describe
+from bench.generate_quotes import GENERATOR_VERSION, generate, reference_digest
+
+
+def dataset(rows: int, seed: int, out_dir: Path) -> tuple[Path, dict]:
+    """The generated input folder for (rows, seed), generated if not cached."""
+    # The folder holds a copy of data/input/reference: a change there is a new dataset.
+    folder = out_dir / f"quotes_r{rows}_s{seed}_v{GENERATOR_VERSION}_{reference_digest()}"
+    meta_path = folder / "generated.json"
+    if meta_path.exists() and (folder / "gpu_prices.csv").exists():
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        if meta.get("rows") == rows and meta.get("seed") == seed and meta.get("generator_version") == GENERATOR_VERSION:
+            print(f"input: {folder} (cached: {meta['bytes'] / 2**20:,.1f} MiB)", flush=True)
+            return folder, meta
+    if folder.exists():
+        shutil.rmtree(folder)
+    print(f"input: generating {rows:,} rows into {folder}", flush=True)
+    meta = generate(rows, folder / "gpu_prices.csv", seed)
+    print(f"  {meta['bytes'] / 2**20:,.1f} MiB in {meta['seconds']:.1f} s; injected {meta['injected']}", flush=True)
+    return folder, meta
+
+
+def run_child(name: str, args: list[str], result_path: Path, env: dict[str, str]) -> dict:
+    """Run `python -m <args>` in its own process; its result JSON plus wall and peak RSS."""
+    result_path.unlink(missing_ok=True)
+    cmd = [sys.executable, "-m", *args, "--result", str(result_path)]
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=PROJECT_DIR, env=env)
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.perf_counter() - start
+    if result_path.exists():
+        result = json.loads(result_path.read_text(encoding="utf-8"))
+    else:
+        result = {"path": name, "ok": False, "error": f"exited with status {proc.returncode} and no result", "stages": []}
+    result["process_s"] = round(wall, 3)
+    result["peak_rss_mb"] = round(usage.ru_maxrss / 1024, 1)  # ru_maxrss is in KiB on Linux
+    result["exit_code"] = proc.returncode
+    return result
+
+
+def _fmt(value, spec: str, missing: str = "-") -> str:
+    return format(value, spec) if isinstance(value, (int, float)) and not (isinstance(value, float) and math.isnan(value)) else missing
+
+
+def print_table(results: list[dict]) -> None:
+    print()
+    print("== per path ==")
+    print(f"{'path':<10}{'ok':>4}{'work s':>10}{'process s':>11}{'imports s':>11}{'peak RSS MB':>13}")
+    for r in results:
+        print(
+            f"{r['path']:<10}{'yes' if r.get('ok') else 'NO':>4}{_fmt(r.get('wall_s'), '10.3f'):>10}"
+            f"{_fmt(r.get('process_s'), '11.3f'):>11}{_fmt(r.get('import_s'), '11.3f'):>11}"
+            f"{_fmt(r.get('peak_rss_mb'), '13.1f'):>13}"
+        )
+        if r.get("error"):
+            print(f"    error: {r['error']}")
+    for r in results:
+        print()
+        print(f"== {r['path']}: stages (seconds, peak RSS MB while the stage ran) ==")
+        for s in r.get("stages", []):
+            asset = s.get("asset_seconds")
+            asset_text = f"  (asset body {asset:.3f} s)" if isinstance(asset, (int, float)) else ""
+            rows = f"  {s['rows']:,} rows" if isinstance(s.get("rows"), int) else ""
+            print(f"  {s['name']:<36}{s['seconds']:9.3f} s{_fmt(s.get('peak_rss_mb'), '10.1f'):>10} MB{asset_text}{rows}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="GPU-price benchmark: pipeline vs bare DuckDB vs pandas.")
+    parser.add_argument("--rows", type=int, required=True)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--skip-pandas", action="store_true", help="do not run the pandas path (big N)")
+    parser.add_argument("--as-of", default="2026-11-01")
+    parser.add_argument("--out-dir", default=str(OUT_DIR), help="where inputs and runs go (default bench/out)")
+    parser.add_argument("--tolerance", type=float, default=1e-9, help="relative tolerance for index numbers")
+    args = parser.parse_args(argv)
+
+    out_dir = Path(args.out_dir).resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    folder, meta = dataset(args.rows, args.seed, out_dir)
+    run_dir = out_dir / f"run_r{args.rows}_s{args.seed}"
+    run_dir.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ)
+    # Great Expectations Data Docs are built as for a user, but here rather than in data/.
+    env.setdefault("COMPUTE_LEDGER_GX_DOCS", str(run_dir / "gx_docs"))
+    env["PYTHONUNBUFFERED"] = "1"
+
+    pipeline_db, baseline_db = run_dir / "pipeline.duckdb", run_dir / "baseline.duckdb"
+    children = [
+        ("pipeline", ["bench.pipeline_path", "--input", str(folder), "--db", str(pipeline_db), "--as-of", args.as_of]),
+        ("baseline", ["bench.baseline_duckdb", "--input", str(folder), "--db", str(baseline_db), "--as-of", args.as_of]),
+    ]
+    if not args.skip_pandas:
+        children.append(("pandas", ["bench.baseline_pandas", "--input", str(folder), "--out", str(run_dir / "pandas")]))
+    results = []
+    for name, child in children:
+        print(flush=True)
+        results.append(run_child(name, child, run_dir / f"{name}.json", env))
+    by_path = {r["path"]: r for r in results}
+    print_table(results)
+
+    print()
+    print("== comparisons ==")
+    comparisons = {}
+    pipeline, baseline = by_path["pipeline"], by_path["baseline"]
+    index_ok = False
+    if pipeline.get("ok") and baseline.get("ok"):
+        index = compare_index(str(pipeline_db), str(baseline_db), args.tolerance)
+        comparisons["index"] = index
+        index_ok = index["ok"]
+        for line in describe(index, "pipeline", "baseline"):
+            print(line)
+        for name, fn in (("staging", compare_staging), ("quarantine", compare_quarantine)):
+            comparisons[name] = fn(str(pipeline_db), str(baseline_db))
+            for line in describe(comparisons[name], "pipeline", "baseline"):
+                print(line)
+    else:
+        print("  index: not compared (a path failed)")
+    if "pandas" in by_path and by_path["pandas"].get("ok") and baseline.get("ok"):
+        comparisons["pandas_index"] = compare_index(str(baseline_db), by_path["pandas"]["index_parquet"], args.tolerance)
+        for line in describe(comparisons["pandas_index"], "baseline", "pandas"):
+            print(line.replace("  index:", "  index (pandas, informational):"))
+
+    def ratio(a, b):
+        return a / b if isinstance(a, (int, float)) and isinstance(b, (int, float)) and b else float("nan")
+
+    p_s = pipeline.get("wall_s") if pipeline.get("ok") else float("nan")
+    b_s = baseline.get("wall_s") if baseline.get("ok") else float("nan")
+    summary = {
+        "rows": args.rows,
+        "seed": args.seed,
+        "input": meta,
+        "results": results,
+        "comparisons": comparisons,
+        "pipeline_s": p_s,
+        "baseline_s": b_s,
+        "ratio_wall": ratio(p_s, b_s),
+        "ratio_rss": ratio(pipeline.get("peak_rss_mb"), baseline.get("peak_rss_mb")),
+        "index_match": index_ok,
+    }
+    (run_dir / "summary.json").write_text(json.dumps(summary, indent=2, default=str), encoding="utf-8")
+    print(f"  (details: {run_dir / 'summary.json'})")
+    ok = bool(pipeline.get("ok") and baseline.get("ok") and index_ok)
+    print(
+        f"rows={args.rows} pipeline_s={p_s:.3f} baseline_s={b_s:.3f} "
+        f"ratio_wall={summary['ratio_wall']:.2f} ratio_rss={summary['ratio_rss']:.2f}",
+        flush=True,
+    )
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

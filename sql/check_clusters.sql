@@ -1,0 +1,16 @@
+-- The rows the clusters suite validates, with derived columns.
+select
+    k.*,
+    coalesce(k.source_url, k.source_publication) as source,
+    c.company is not null as company_in_reference,
+    g1.gpu_model is not null as gpu_model_in_catalog,
+    k.gpu_model_2 is null or g2.gpu_model is not null as gpu_model_2_in_catalog,
+    count(*) over (partition by k.cluster_id) as cluster_id_occurrences,
+    -- an operational phase should not be dated in the future (a month's grace)
+    k.status <> 'operational' or k.target_date is null
+        or k.target_date <= cast($as_of as date) + interval 31 day as operational_date_not_in_future,
+    coalesce(k.gpu_count_high, 0) + coalesce(k.gpu_count_2_high, 0) as gpu_count_total_high
+from staging.clusters as k
+left join ref.companies as c on c.company = k.company
+left join ref.gpu_catalog as g1 on g1.gpu_model = k.gpu_model
+left join ref.gpu_catalog as g2 on g2.gpu_model = k.gpu_model_2

@@ -1,0 +1,18 @@
+-- The rows the funding_events suite validates: the staged table plus columns derived
+-- across rows and tables, so every expectation can be checked row by row.
+select
+    f.*,
+    coalesce(f.source_url, f.source_publication) as source,
+    c.company is not null as company_in_reference,
+    f.vendor_investor is null or v.sells_compute as vendor_sells_compute,
+    count(*) over (partition by f.event_id) as event_id_occurrences,
+    count(distinct f.company) over (partition by f.round_id) as companies_in_round,
+    sum(f.amount_usd_mid) filter (where f.instrument <> 'valuation') over (partition by f.round_id) as round_tranches_usd_mid,
+    abs(
+        sum(f.amount_usd_mid) filter (where f.instrument <> 'valuation') over (partition by f.round_id)
+        - f.round_total_usd_mid
+    ) / nullif(f.round_total_usd_mid, 0) as round_total_gap,
+    date_diff('day', cast($as_of as date), f.announced_date) as days_after_as_of
+from staging.funding_events as f
+left join ref.companies as c on c.company = f.company
+left join ref.companies as v on v.company = f.vendor_investor

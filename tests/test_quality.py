@@ -1,0 +1,147 @@
+"""Great Expectations suites as Dagster checks: pass/fail on good and bad frames, severity,
+metadata, and blocking in a real run."""
+
+import dagster as dg
+import pandas as pd
+import pytest
+
+from assets.checks import SUITE_CHECKS
+from assets.quality.suites import DIMENSIONS, load_suites
+from assets.quality.validate import validate_frame
+from conftest import MINI_INPUT, copy_input, materialize_everything, query
+from pipelines.resources import Inputs, Warehouse
+
+SUITES = {s.name: s for s in load_suites()}
+STAGED = ["alt_currency_figures", "cash_burn", "clusters", "funding_events", "gpu_prices"]
+
+
+def test_every_staged_table_has_a_suite_covering_the_dimensions():
+    assert sorted(SUITES) == STAGED
+    for name in ("funding_events", "gpu_prices", "cash_burn", "clusters"):
+        dimensions = {e.dimension for e in SUITES[name].expectations}
+        expected = set(DIMENSIONS) - ({"freshness"} if name != "gpu_prices" else set())
+        assert dimensions == expected, name
+    for suite in SUITES.values():
+        assert {e.severity for e in suite.expectations} <= {"error", "warn"}
+
+
+def _frame(db, suite_name):
+    from assets.warehouse import load_sql, sql_params
+
+    suite = SUITES[suite_name]
+    sql = load_sql(suite.query)
+    import duckdb
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.sql(sql, params=sql_params(sql, {"as_of": "2025-09-30"})).df()
+
+
+def _outcomes(suite_name, frame):
+    return {o.spec.name: o for o in validate_frame(SUITES[suite_name], frame)}
+
+
+@pytest.mark.parametrize("suite_name", STAGED)
+def test_good_frames_pass(mini_warehouse, suite_name):
+    outcomes = _outcomes(suite_name, _frame(mini_warehouse, suite_name))
+    failed = {n: (o.unexpected_count, o.sample, o.error) for n, o in outcomes.items() if not o.passed}
+    assert failed == {}
+
+
+def _mutate(frame, row, **values):
+    frame = frame.copy()
+    for column, value in values.items():
+        frame.loc[row, column] = value
+    return frame
+
+
+@pytest.mark.parametrize(
+    ("suite_name", "changes", "failing"),
+    [
+        ("gpu_prices", {"usd_per_gpu_hour_mid": 3000.0, "usd_per_gpu_hour_high": 3000.0}, "gpu_hour_plausible"),
+        ("gpu_prices", {"quote_id": None}, "quote_id_present"),
+        ("gpu_prices", {"quote_id_occurrences": 2}, "quote_id_unique"),
+        ("gpu_prices", {"price_type": "lease"}, "price_type_known"),
+        ("gpu_prices", {"gpu_model_in_catalog": False}, "gpu_model_in_catalog"),
+        ("gpu_prices", {"days_since_latest_quote": 900}, "prices_fresh"),
+        ("funding_events", {"amount_usd_low": 9e12}, "amount_low_le_mid"),
+        ("funding_events", {"round_total_gap": 0.5}, "round_tranches_add_up"),
+        ("funding_events", {"company_in_reference": False}, "company_in_reference"),
+        ("funding_events", {"round_tranches_usd_mid": 250e9}, "round_under_200b"),
+        ("cash_burn", {"period_start": pd.Timestamp("2030-01-01")}, "period_ordered"),
+        ("clusters", {"gpu_count_total_high": 9_000_000}, "gpu_count_plausible"),
+    ],
+)
+def test_bad_frames_fail_the_right_expectation(mini_warehouse, suite_name, changes, failing):
+    frame = _frame(mini_warehouse, suite_name)
+    row = frame.index[frame["usd_per_gpu_hour_mid"].notna()][0] if "usd_per_gpu_hour_mid" in changes else frame.index[0]
+    outcomes = _outcomes(suite_name, _mutate(frame, row, **changes))
+    failed = sorted(n for n, o in outcomes.items() if not o.passed)
+    assert failing in failed
+    outcome = outcomes[failing]
+    assert outcome.unexpected_count == 1
+    assert outcome.unexpected_percent > 0
+    assert outcome.sample and len(outcome.sample) == 1
+
+
+def test_h100_purchase_plausibility_only_looks_at_h100_purchases():
+    frame = pd.DataFrame(
+        {
+            "gpu_model": ["H100", "H100", "B200"],
+            "price_type": ["purchase", "on_demand", "purchase"],
+            "usd_per_gpu_mid": [500.0, None, 500.0],
+        }
+    )
+    from assets.quality.suites import Suite
+
+    suite = Suite("staging.x", "", [e for e in SUITES["gpu_prices"].expectations if e.name == "h100_purchase_plausible"])
+    [outcome] = validate_frame(suite, frame)
+    assert not outcome.passed and outcome.unexpected_count == 1 and outcome.sample == ["500.0"]
+
+
+def test_the_dagster_check_yields_one_result_per_expectation_with_severity_and_metadata(mini_warehouse):
+    check = next(c for c in SUITE_CHECKS if c.node_def.name == "gpu_prices_expectations")
+    specs = {s.name: s for s in check.check_specs}
+    assert len(specs) == len(SUITES["gpu_prices"].expectations)
+    assert specs["gpu_hour_plausible"].blocking and not specs["prices_fresh"].blocking
+    results = list(check(warehouse=Warehouse(path=str(mini_warehouse)), inputs=Inputs(input_dir=str(MINI_INPUT), as_of="2025-09-30")))
+    by_name = {r.check_name: r for r in results}
+    assert len(by_name) == len(specs)
+    fresh = by_name["prices_fresh"]
+    assert fresh.severity == dg.AssetCheckSeverity.WARN and fresh.passed
+    plausible = by_name["gpu_hour_plausible"]
+    assert plausible.severity == dg.AssetCheckSeverity.ERROR
+    assert {"dimension", "unexpected_count", "unexpected_percent", "unexpected_sample", "element_count"} <= set(plausible.metadata)
+
+
+def test_a_failing_blocking_check_keeps_the_marts_it_feeds(tmp_path):
+    db = tmp_path / "w.duckdb"
+    materialize_everything(db, MINI_INPUT, "2025-09-30")
+    before = {t: query(db, f"select * from marts.{t} order by all") for t in ("gpu_price_index", "capex", "leverage")}
+    folder = copy_input(MINI_INPUT, tmp_path / "input")
+    prices = folder / "gpu_prices.csv"
+    prices.write_text(prices.read_text().replace("r2,H100,on_demand,3,3,", "r2,H100,on_demand,3000,3000,"))
+    funding = folder / "funding_events.csv"
+    funding.write_text(funding.read_text().replace("b-r1-equity,Lab B,b-r1,Seed,2025-02-01,,equity,900,900", "b-r1-equity,Lab B,b-r1,Seed,2025-02-01,,equity,1800,1800"))
+    result = materialize_everything(db, folder, "2025-09-30", raise_on_error=False)
+    assert not result.success
+    evaluations = [e.event_specific_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
+    failed = [(e.asset_key.to_user_string(), e.check_name) for e in evaluations if not e.passed]
+    assert failed == [("staging/gpu_prices", "gpu_hour_plausible")]
+    # The bad quote reached staging, but not the marts built from it.
+    assert query(db, "select max(usd_per_gpu_hour_mid) as m from staging.gpu_prices")[0]["m"] == 3000
+    assert query(db, "select * from marts.gpu_price_index order by all") == before["gpu_price_index"]
+    assert query(db, "select * from marts.capex order by all") == before["capex"]
+    # Marts that do not read gpu prices were rebuilt with the new funding figure.
+    after = query(db, "select * from marts.leverage where company = 'Lab B'")[0]
+    assert after["equity_usd_mid"] == pytest.approx(2e9)
+
+
+def test_data_docs_are_built_and_linked_from_the_checks(mini_warehouse, tmp_path, monkeypatch):
+    monkeypatch.setenv("COMPUTE_LEDGER_GX_DOCS", str(tmp_path / "docs"))
+    check = next(c for c in SUITE_CHECKS if c.node_def.name == "cash_burn_expectations")
+    results = list(check(warehouse=Warehouse(path=str(mini_warehouse)), inputs=Inputs(input_dir=str(MINI_INPUT), as_of="2025-09-30")))
+    url = results[0].metadata["data_docs"].value
+    assert url.startswith("file://") and url.endswith(".html")
+    page = url.removeprefix("file://")
+    assert page.startswith(str(tmp_path / "docs")) and "figure_id" in open(page).read()
+    assert (tmp_path / "docs" / "index.html").exists()
