@@ -6,6 +6,7 @@ the tables its SQL reads, so the SQL file is the one place a mart is defined.
 
 
 import re
+from datetime import timedelta
 
 import dagster as dg
 
@@ -24,9 +25,20 @@ _TABLE_OWNERS = {
 _TABLE = re.compile(r"\b(staging|ref|marts)\.([a-z_][a-z0-9_]*)\b")
 
 
+#: Marts rebuild when an input updates, once every blocking check on their inputs passed.
+MART_AUTOMATION = dg.AutomationCondition.eager() & dg.AutomationCondition.all_deps_blocking_checks_passed()
+#: The weekly rebuild keeps every mart under 8 days old; older means the schedule stopped.
+MART_FRESHNESS = dg.FreshnessPolicy.time_window(fail_window=timedelta(days=8), warn_window=timedelta(days=7))
+
+#: Marts built by their own asset rather than this factory (partitioned, incremental).
+CUSTOM_MARTS = {"gpu_price_index"}
+
+
 def mart_names() -> list[str]:
     """Marts defined by `sql/mart_*.sql`, in file-name order."""
-    return sorted(p.stem.removeprefix("mart_") for p in SQL_DIR.glob("mart_*.sql"))
+    return sorted(
+        name for p in SQL_DIR.glob("mart_*.sql") if (name := p.stem.removeprefix("mart_")) not in CUSTOM_MARTS
+    )
 
 
 def upstream_keys(sql: str) -> list[dg.AssetKey]:
@@ -61,6 +73,8 @@ def _mart_asset(name: str) -> dg.AssetsDefinition:
         deps=upstream_keys(sql),
         description=description(sql),
         metadata={"sql_file": f"sql/mart_{name}.sql"},
+        automation_condition=MART_AUTOMATION,
+        freshness_policy=MART_FRESHNESS,
     )
     def mart(warehouse: Warehouse, inputs: Inputs) -> dg.MaterializeResult:
         watch = Stopwatch()

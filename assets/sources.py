@@ -5,10 +5,13 @@ from pathlib import Path
 
 import dagster as dg
 
+from assets.landing import IO_RETRY, LANDING_KEY, log_files
 from assets.reference import WAREHOUSE_POOL
 from assets.timing import Stopwatch
 from assets.transforms.discovery import entity_files
 from assets.transforms.entities import ENTITIES, Entity
+from assets.transforms.errors import InputFileError
+from assets.transforms.landing import FAILED, accepted_files, set_aside
 from assets.transforms.reading import file_sha256, iter_file_batches, read_header, scan_entity_file
 from assets.warehouse import append_raw_batches, create_raw_table, now
 from pipelines.resources import Inputs, Warehouse
@@ -32,12 +35,16 @@ def load_entity_files(con, entity: Entity, files: list[tuple[Path, str, str]], r
     loaded_at = now()
     rows: dict[str, int] = {}
     for path, shown, dataset in files:
-        width = len(read_header(path))
-        scan = scan_entity_file(path, entity, shown)
-        rows[shown] = append_raw_batches(
-            con, table, iter_file_batches(scan, path, width),
-            dataset=dataset, file_sha256=file_sha256(path), loaded_at=loaded_at, run_id=run_id,
-        )
+        try:
+            width = len(read_header(path))
+            scan = scan_entity_file(path, entity, shown)
+            rows[shown] = append_raw_batches(
+                con, table, iter_file_batches(scan, path, width),
+                dataset=dataset, file_sha256=file_sha256(path), loaded_at=loaded_at, run_id=run_id,
+            )
+        except InputFileError as err:
+            err.failed_path = path
+            raise
     return rows
 
 
@@ -48,14 +55,31 @@ def _raw_asset(entity: Entity) -> dg.AssetsDefinition:
         group_name=GROUP,
         kinds={"duckdb", "csv"},
         pool=WAREHOUSE_POOL,
+        deps=[LANDING_KEY],
+        retry_policy=IO_RETRY,
         description=_DESCRIPTIONS[entity.name]
-        + f" Read from `{entity.name}*.csv` in the input folder (COMPUTE_LEDGER_INPUT).",
+        + f" Read from `{entity.name}*.csv` in the input folder (COMPUTE_LEDGER_INPUT) and from files"
+        " accepted from the landing folder.",
     )
     def raw_entity(context: dg.AssetExecutionContext, warehouse: Warehouse, inputs: Inputs) -> dg.MaterializeResult:
         watch = Stopwatch()
+        landing = inputs.landing_folder
+        landed = accepted_files(landing, entity.name)
         files = [(p, p.name, "curated") for p in entity_files(inputs.folder, entity.name)]
-        with warehouse.write() as con:
-            rows = load_entity_files(con, entity, files, context.run_id)
+        files += [(p, f"landing/{p.name}", "landing") for p in landed]
+        try:
+            with warehouse.write() as con:
+                rows = load_entity_files(con, entity, files, context.run_id)
+                _log_loaded(con, landed, rows, context.run_id)
+        except InputFileError as err:
+            failed = getattr(err, "failed_path", None)
+            if failed in landed:
+                # A landed file that cannot be read is set aside, not retried on every run.
+                row = _log_row(failed, entity.name, "failed", None, str(err), context.run_id)
+                row["stored_as"] = str(set_aside(failed, landing, FAILED, str(err)))
+                with warehouse.write() as con:
+                    log_files(con, [row])
+            raise
         return dg.MaterializeResult(
             metadata={
                 "dagster/row_count": sum(rows.values()),
@@ -66,6 +90,35 @@ def _raw_asset(entity: Entity) -> dg.AssetsDefinition:
         )
 
     return raw_entity
+
+
+def _log_row(path: Path, entity: str, status: str, rows: int | None, reason: str | None, run_id: str) -> dict:
+    return {
+        "file_name": path.name.split("_", 1)[1] if "_" in path.name else path.name,
+        "sha256": file_sha256(path),
+        "entity": entity,
+        "status": status,
+        "rows": rows,
+        "reason": reason,
+        "stored_as": str(path),
+        "run_id": run_id,
+        "logged_at": now(),
+    }
+
+
+def _log_loaded(con, landed: list[Path], rows: dict[str, int], run_id: str) -> None:
+    """Record the landed files this load read, with their row counts, once each."""
+    already = {
+        stored for (stored,) in con.execute("select stored_as from audit.ingest_log where status = 'loaded'").fetchall()
+    }
+    log_files(
+        con,
+        [
+            _log_row(p, p.parent.name, "loaded", rows[f"landing/{p.name}"], None, run_id)
+            for p in landed
+            if str(p) not in already
+        ],
+    )
 
 
 RAW_ASSETS = [_raw_asset(e) for e in ENTITIES.values()]

@@ -11,7 +11,7 @@ from assets.reference import REFERENCE_ASSETS, WAREHOUSE_POOL, load_references
 from assets.timing import Stopwatch
 from assets.transforms.entities import ENTITIES, Entity
 from assets.transforms.normalize import normalize
-from assets.warehouse import frame_to_markdown, read_table, write_staged
+from assets.warehouse import frame_to_markdown, mark_price_months_touched, read_table, write_staged
 from pipelines.resources import Warehouse
 
 GROUP = "staging"
@@ -26,11 +26,25 @@ _DESCRIPTIONS = {
 }
 
 
+def _table_exists(con, table: str) -> bool:
+    schema, name = table.split(".")
+    query = "select count(*) from information_schema.tables where table_schema = ? and table_name = ?"
+    return bool(con.execute(query, [schema, name]).fetchall()[0][0])
+
+
 def stage_entity(con, entity: Entity, run_id: str):
     """Normalize `raw.<entity>` into `staging.<entity>`; returns the load counts."""
+    table = f"staging.{entity.name}"
     raw = read_table(con, f"raw.{entity.name}")
     annotated = normalize(entity.name, raw, load_references(con))
-    return write_staged(con, entity.name, f"staging.{entity.name}", raw, annotated, run_id=run_id)
+    prices = entity.name == "gpu_prices"
+    if prices and _table_exists(con, table):
+        # months of the price points being replaced: the index rebuilds them too
+        mark_price_months_touched(con, f"select observed_date from {table}", [], table, run_id)
+    counts = write_staged(con, entity.name, table, raw, annotated, run_id=run_id)
+    if prices:
+        mark_price_months_touched(con, f"select observed_date from {table}", [], table, run_id)
+    return counts
 
 
 def _staging_asset(entity: Entity) -> dg.AssetsDefinition:

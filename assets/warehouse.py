@@ -6,7 +6,9 @@ leaves every table as it was before.
 
 from __future__ import annotations
 
+import fcntl
 import json
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -33,7 +35,25 @@ create table if not exists quarantine.rejected_rows (
     reason varchar not null,
     raw_record json,
     run_id varchar,
-    quarantined_at timestamp with time zone
+    quarantined_at timestamp with time zone,
+    partition_date date
+);
+create table if not exists audit.ingest_log (
+    file_name varchar not null,
+    sha256 varchar not null,
+    entity varchar,
+    status varchar not null,
+    rows bigint,
+    reason varchar,
+    stored_as varchar,
+    run_id varchar,
+    logged_at timestamp with time zone
+);
+create table if not exists audit.price_months_touched (
+    month date not null,
+    touched_by varchar not null,
+    run_id varchar,
+    touched_at timestamp with time zone
 );
 create table if not exists audit.reconciliation (
     source_file varchar not null,
@@ -62,13 +82,57 @@ RAW_METADATA = (
 )
 
 
-def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse file; read-only connections never take the write lock."""
+#: How long to wait for another process to close the warehouse before giving up.
+LOCK_WAIT_SECONDS = 600.0
+
+
+def connect(path: str | Path, *, read_only: bool = False, wait_seconds: float = LOCK_WAIT_SECONDS) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse file; read-only connections never take the write lock.
+
+    DuckDB lets one process open a file for writing, and no other process open it at all
+    meanwhile, so a connection that finds the file in use waits (with backoff) until the
+    other process closes it, up to `wait_seconds`.
+    """
     if read_only and not Path(path).exists():
         raise FileNotFoundError(f"no warehouse at {path}: run `make run` first")
     if not read_only:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    return duckdb.connect(str(path), read_only=read_only)
+    deadline = time.monotonic() + wait_seconds
+    delay = 0.05
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as err:
+            if "lock" not in str(err).lower() or time.monotonic() > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)
+
+
+@contextmanager
+def write_lock(path: str | Path, wait_seconds: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
+    """An exclusive OS file lock beside the warehouse, held while one process writes.
+
+    It serializes writers from every execution path (the CLI, runs launched by the UI,
+    tests), and the OS releases it when a process dies, even by SIGKILL, so a crashed run
+    never blocks the next one.
+    """
+    lock_path = Path(f"{path}.write-lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + wait_seconds
+    with lock_path.open("a") as handle:
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"another process has been writing {path} for {wait_seconds:.0f} s") from None
+                time.sleep(0.1)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 @contextmanager
@@ -88,6 +152,8 @@ def ensure_schemas(con: duckdb.DuckDBPyConnection) -> None:
     for schema in SCHEMAS:
         con.execute(f"create schema if not exists {schema}")
     con.execute(_AUDIT_DDL)
+    # Added after the first release: warehouses built before it get the column here.
+    con.execute("alter table quarantine.rejected_rows add column if not exists partition_date date")
 
 
 def now() -> datetime:
@@ -291,3 +357,13 @@ def frame_to_markdown(frame: pl.DataFrame) -> str:
 
 def json_dumps(value: object) -> str:
     return json.dumps(value, default=str, ensure_ascii=False)
+
+
+def mark_price_months_touched(con: duckdb.DuckDBPyConnection, months_sql: str, params: list, touched_by: str, run_id: str) -> None:
+    """Record months whose GPU prices changed, for the price index to rebuild them (and only
+    them). `months_sql` selects one column of dates; any day of a month marks the month."""
+    con.execute(
+        f"insert into audit.price_months_touched select distinct cast(date_trunc('month', m) as date), ?, ?, ? "
+        f"from ({months_sql}) as t(m) where m is not null",
+        [touched_by, run_id, now(), *params],
+    )

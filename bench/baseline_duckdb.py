@@ -135,7 +135,7 @@ def _checks(known_currencies: list[str]) -> list[tuple[str, str, str]]:
     ]
 
 
-def normalize_sql(csv_glob: str, known_currencies: list[str], up_to_low_fraction: float) -> str:
+def normalize_sql(known_currencies: list[str], up_to_low_fraction: float) -> str:
     checks = _checks(known_currencies)
     problem_columns = "nullif(concat_ws(', ', " + ", ".join(
         f"case when {cond} then '{col}' end" for col, cond, _ in checks
@@ -291,7 +291,7 @@ def run(input_dir: str, db: str, as_of: str) -> dict:
         up_to_low_fraction = float(fraction[0][0]) if fraction else 0.5
 
     with stages.stage("normalize + quarantine rules"):
-        con.execute(normalize_sql("", known, up_to_low_fraction))
+        con.execute(normalize_sql(known, up_to_low_fraction))
 
     with stages.stage("duplicates"):
         content = ", ".join(STAGED_COLUMNS)
@@ -441,7 +441,7 @@ def run_checks(con: duckdb.DuckDBPyConnection, as_of: str, known: list[str]) -> 
                 coalesce(p.source_url, p.source_publication) as source,
                 k.gpu_model is not null as gpu_model_in_catalog,
                 count(*) over (partition by p.quote_id) as quote_id_occurrences,
-                count(*) over (partition by p.raw_row_id, p.price_type) as prices_per_source_row_and_type,
+                count(*) over (partition by p.raw_row_id, p.gpu_model, p.price_type) as prices_per_source_row_and_type,
                 (p.usd_per_gpu_mid is null) <> (p.usd_per_gpu_hour_mid is null) as has_one_price_unit,
                 date_diff('day', max(p.observed_date) over (), cast(? as date)) as days_since_latest_quote
             from staging.gpu_prices p left join gpu_catalog k on k.gpu_model = p.gpu_model

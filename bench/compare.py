@@ -38,10 +38,12 @@ def _is_float(sql_type: str) -> bool:
     return sql_type.upper() in ("DOUBLE", "FLOAT", "REAL") or sql_type.upper().startswith("DECIMAL")
 
 
-def _diff(con, left: str, right: str, key: tuple[str, ...], tol: float, label_key: str) -> dict:
+def _diff(
+    con, left: str, right: str, key: tuple[str, ...], tol: float, label_key: str, ignore: tuple[str, ...] = ()
+) -> dict:
     """Row and column differences between two relations joined on `key`."""
     lc, rc = _columns(con, left), _columns(con, right)
-    common = [c for c in lc if c in rc and c not in key]
+    common = [c for c in lc if c in rc and c not in key and c not in ignore]
     on = " and ".join(f"a.{k} is not distinct from b.{k}" for k in key)
     counts = [
         "count(*) filter (where a._present and b._present is null) as only_left",
@@ -95,18 +97,20 @@ def compare_index(left_db: str, right: str, tol: float = 1e-9) -> dict:
         con.close()
 
 
-def compare_staging(left_db: str, right_db: str, tol: float = 1e-9) -> dict:
+def compare_staging(left_db: str, right_db: str, tol: float = 1e-9, left_table: str = "staging.gpu_prices") -> dict:
+    """Staged rows of the left warehouse (`left_table`) against the right's staging.gpu_prices."""
     con = _connect(l=left_db, r=right_db)
     try:
-        return _diff(con, "l.staging.gpu_prices", "r.staging.gpu_prices", ("raw_row_id",), tol, "staging")
+        # `dataset` labels the route (curated or quotes), not the quote.
+        return _diff(con, f"l.{left_table}", "r.staging.gpu_prices", ("raw_row_id",), tol, "staging", ("dataset",))
     finally:
         con.close()
 
 
-def compare_quarantine(left_db: str, right_db: str) -> dict:
+def compare_quarantine(left_db: str, right_db: str, left_entity: str = "gpu_prices") -> dict:
     con = _connect(l=left_db, r=right_db)
     try:
-        left = "(select raw_row_id, \"column\", reason from l.quarantine.rejected_rows where entity = 'gpu_prices')"
+        left = f"(select raw_row_id, \"column\", reason from l.quarantine.rejected_rows where entity = '{left_entity}')"
         right = "(select raw_row_id, \"column\", reason from r.quarantine.rejected_rows where entity = 'gpu_prices')"
         return _diff(con, left, right, ("raw_row_id",), 0.0, "quarantine")
     finally:

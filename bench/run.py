@@ -18,8 +18,15 @@
    imports excluded, printed separately), ratio_wall = pipeline_s / baseline_s and
    ratio_rss = the pipeline process's peak RSS / the baseline process's.
 
+The children run from a copy of the project's code taken at the start (bench/out/run_*/src;
+`--no-snapshot` to run the live tree), so edits made while a long run goes on do not
+leak into it.
+
 Exit status 0 when both paths succeeded and the indexes match, else 1.
 Outputs go to bench/out/run_r<rows>_s<seed>/ (warehouse files, results, summary.json).
+
+`--route feed` sends the generated file through the daily quote feed instead of
+raw/gpu_prices (when the project has one); its outputs go to run_r<rows>_s<seed>_feed/.
 """
 
 from __future__ import annotations
@@ -57,12 +64,38 @@ def dataset(rows: int, seed: int, out_dir: Path) -> tuple[Path, dict]:
     return folder, meta
 
 
-def run_child(name: str, args: list[str], result_path: Path, env: dict[str, str]) -> dict:
+#: What a run needs of the project's sources, copied at the start of a run (see snapshot_sources).
+SNAPSHOT_DIRS = ("assets", "pipelines", "sql", "expectations", "bench")
+
+
+def snapshot_sources(run_dir: Path) -> Path:
+    """A copy of the project's code (assets, pipelines, sql, expectations, bench) taken now.
+
+    The children run from it (it is their working directory, so it comes first on
+    sys.path, before the editable install): the tree is shared and edited while a long
+    benchmark runs, and a run must not mix code (or a SQL file) from two moments."""
+    dest = run_dir / "src"
+    shutil.rmtree(dest, ignore_errors=True)
+    out_dir = (PROJECT_DIR / "bench" / "out").resolve()
+
+    def ignore(folder: str, names: list[str]) -> set[str]:
+        skipped = {n for n in names if n == "__pycache__" or n.endswith(".pyc")}
+        if Path(folder).resolve() == out_dir.parent:
+            skipped.add("out")
+        return skipped
+
+    for name in SNAPSHOT_DIRS:
+        if (PROJECT_DIR / name).is_dir():
+            shutil.copytree(PROJECT_DIR / name, dest / name, ignore=ignore)
+    return dest
+
+
+def run_child(name: str, args: list[str], result_path: Path, env: dict[str, str], cwd: Path = PROJECT_DIR) -> dict:
     """Run `python -m <args>` in its own process; its result JSON plus wall and peak RSS."""
     result_path.unlink(missing_ok=True)
     cmd = [sys.executable, "-m", *args, "--result", str(result_path)]
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=PROJECT_DIR, env=env)
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env)
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
     wall = time.perf_counter() - start
@@ -110,21 +143,35 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--as-of", default="2026-11-01")
     parser.add_argument("--out-dir", default=str(OUT_DIR), help="where inputs and runs go (default bench/out)")
     parser.add_argument("--tolerance", type=float, default=1e-9, help="relative tolerance for index numbers")
+    parser.add_argument(
+        "--route", choices=("curated", "feed"), default="curated",
+        help="pipeline: read the file as curated gpu_prices (default) or through the daily quote feed",
+    )
+    parser.add_argument(
+        "--no-snapshot", action="store_true",
+        help="run the paths on the live tree instead of a copy of the code taken at the start",
+    )
     args = parser.parse_args(argv)
 
     out_dir = Path(args.out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     folder, meta = dataset(args.rows, args.seed, out_dir)
-    run_dir = out_dir / f"run_r{args.rows}_s{args.seed}"
+    run_dir = out_dir / f"run_r{args.rows}_s{args.seed}" if args.route == "curated" else out_dir / f"run_r{args.rows}_s{args.seed}_{args.route}"
     run_dir.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
     # Great Expectations Data Docs are built as for a user, but here rather than in data/.
     env.setdefault("COMPUTE_LEDGER_GX_DOCS", str(run_dir / "gx_docs"))
     env["PYTHONUNBUFFERED"] = "1"
 
+    if args.no_snapshot:
+        code_dir = PROJECT_DIR
+    else:
+        code_dir = snapshot_sources(run_dir)
+        print(f"code: snapshot of {', '.join(SNAPSHOT_DIRS)} in {code_dir} ({time.strftime('%H:%M:%S')})", flush=True)
     pipeline_db, baseline_db = run_dir / "pipeline.duckdb", run_dir / "baseline.duckdb"
     children = [
-        ("pipeline", ["bench.pipeline_path", "--input", str(folder), "--db", str(pipeline_db), "--as-of", args.as_of]),
+        ("pipeline", ["bench.pipeline_path", "--input", str(folder), "--db", str(pipeline_db), "--as-of", args.as_of,
+                      "--route", args.route]),
         ("baseline", ["bench.baseline_duckdb", "--input", str(folder), "--db", str(baseline_db), "--as-of", args.as_of]),
     ]
     if not args.skip_pandas:
@@ -132,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     for name, child in children:
         print(flush=True)
-        results.append(run_child(name, child, run_dir / f"{name}.json", env))
+        results.append(run_child(name, child, run_dir / f"{name}.json", env, code_dir))
     by_path = {r["path"]: r for r in results}
     print_table(results)
 
@@ -147,8 +194,13 @@ def main(argv: list[str] | None = None) -> int:
         index_ok = index["ok"]
         for line in describe(index, "pipeline", "baseline"):
             print(line)
-        for name, fn in (("staging", compare_staging), ("quarantine", compare_quarantine)):
-            comparisons[name] = fn(str(pipeline_db), str(baseline_db))
+        comparisons["staging"] = compare_staging(
+            str(pipeline_db), str(baseline_db), args.tolerance, pipeline.get("staged_table", "staging.gpu_prices")
+        )
+        comparisons["quarantine"] = compare_quarantine(
+            str(pipeline_db), str(baseline_db), pipeline.get("quarantine_entity", "gpu_prices")
+        )
+        for name in ("staging", "quarantine"):
             for line in describe(comparisons[name], "pipeline", "baseline"):
                 print(line)
     else:

@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
 
     db = warehouse_path()
     print(f"Compute Ledger: materializing everything into {db}")
-    ok, message = run_refresh_all()
+    ok, message = run_refresh_all(all_days=args.all_days)
     if not ok:
         print(f"\nRun failed: {message}", file=sys.stderr)
         print("The warehouse keeps the tables of the last successful writes.", file=sys.stderr)
@@ -112,7 +112,10 @@ def sql(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="compute-ledger", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("run", help="materialize everything on the configured inputs and print the marts")
+    run_parser = commands.add_parser("run", help="materialize everything on the configured inputs and print the marts")
+    run_parser.add_argument(
+        "--all-days", action="store_true", help="load every day of the quote feed, not only the days with files"
+    )
     query = commands.add_parser("sql", help="run read-only SQL on the warehouse")
     query.add_argument("query", help='e.g. "select * from marts.leverage"')
     query.add_argument("--format", choices=("table", "csv", "json"), default="table")

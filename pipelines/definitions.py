@@ -3,16 +3,23 @@
 import dagster as dg
 
 from assets.checks import SUITE_CHECKS
+from assets.landing import landing_files
 from assets.marts import MART_ASSETS
+from assets.price_index import gpu_price_index
+from assets.quotes import QUOTE_ASSETS
 from assets.reference import REFERENCE_ASSETS
 from assets.sources import RAW_ASSETS
 from assets.staging import STAGING_ASSETS
 from pipelines.jobs import JOBS
 from pipelines.resources import default_resources
+from pipelines.schedules import SCHEDULES
+from pipelines.sensors import SENSORS
 
 defs = dg.Definitions(
-    assets=[*REFERENCE_ASSETS, *RAW_ASSETS, *STAGING_ASSETS, *MART_ASSETS],
+    assets=[*REFERENCE_ASSETS, landing_files, *RAW_ASSETS, *STAGING_ASSETS, *QUOTE_ASSETS, gpu_price_index, *MART_ASSETS],
     asset_checks=SUITE_CHECKS,
     jobs=JOBS,
+    schedules=SCHEDULES,
+    sensors=SENSORS,
     resources=default_resources(),
 )

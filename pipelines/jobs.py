@@ -1,13 +1,47 @@
-"""Jobs: `refresh_all` materializes every asset on the configured inputs."""
+"""Jobs: everything, and one per domain (what a landed file or a schedule refreshes)."""
 
 from __future__ import annotations
 
 import dagster as dg
 
+from assets.landing import LANDING_KEY
+
+RAW = {
+    "funding": [["raw", "funding_events"], ["raw", "alt_currency_figures"]],
+    "prices": [["raw", "gpu_prices"], ["raw", "gpu_price_quotes"]],
+    "burn": [["raw", "cash_burn"]],
+    "clusters": [["raw", "clusters"]],
+}
+
 refresh_all = dg.define_asset_job(
     "refresh_all",
     selection=dg.AssetSelection.all(),
-    description="Everything: reference tables, raw inputs, staging and marts, on the configured inputs.",
+    description="Everything: reference tables, landing files, raw inputs, staging, checks and marts, on the "
+    "configured inputs. Launch it over every day of the quote feed for a full rebuild.",
 )
 
-JOBS = [refresh_all]
+
+def domain_selection(domain: str) -> dg.AssetSelection:
+    """A domain's raw assets, the landing triage before them, and everything downstream."""
+    raw = dg.AssetSelection.assets(*RAW[domain])
+    return dg.AssetSelection.assets(LANDING_KEY) | raw.downstream()
+
+
+DOMAIN_JOBS = {
+    domain: dg.define_asset_job(
+        domain,
+        selection=domain_selection(domain),
+        description=f"The {domain} inputs and every mart built from them.",
+    )
+    for domain in RAW
+}
+
+ENTITY_DOMAIN = {
+    "funding_events": "funding",
+    "alt_currency_figures": "funding",
+    "gpu_prices": "prices",
+    "cash_burn": "burn",
+    "clusters": "clusters",
+}
+
+JOBS = [refresh_all, *DOMAIN_JOBS.values()]

@@ -11,11 +11,13 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from assets.warehouse import connect, ensure_schemas, transaction
+from assets.warehouse import connect, ensure_schemas, transaction, write_lock
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_WAREHOUSE = PROJECT_DIR / "data" / "warehouse.duckdb"
 DEFAULT_INPUT = PROJECT_DIR / "data" / "input"
+DEFAULT_QUOTES = PROJECT_DIR / "data" / "quotes"
+DEFAULT_LANDING = PROJECT_DIR / "data" / "landing"
 
 
 def warehouse_path() -> str:
@@ -30,14 +32,17 @@ class Warehouse(dg.ConfigurableResource):
 
     @contextmanager
     def write(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A connection inside a transaction: committed if the block succeeds, else rolled back."""
-        con = connect(self.path)
-        try:
-            ensure_schemas(con)
-            with transaction(con):
-                yield con
-        finally:
-            con.close()
+        """A connection inside a transaction: committed if the block succeeds, else rolled back.
+
+        Writers take the file lock first, so two runs never write at once."""
+        with write_lock(self.path):
+            con = connect(self.path)
+            try:
+                ensure_schemas(con)
+                with transaction(con):
+                    yield con
+            finally:
+                con.close()
 
     @contextmanager
     def read(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -54,15 +59,32 @@ class Inputs(dg.ConfigurableResource):
 
     input_dir: str
     as_of: str = ""
+    quotes_dir: str = str(DEFAULT_QUOTES)
+    landing_dir: str = str(DEFAULT_LANDING)
 
     @property
     def folder(self) -> Path:
         return Path(self.input_dir)
 
     @property
+    def landing_folder(self) -> Path:
+        """Where colleagues drop files (COMPUTE_LEDGER_LANDING)."""
+        return Path(self.landing_dir)
+
+    @property
+    def quotes_folder(self) -> Path:
+        """Where daily GPU price quote files land (COMPUTE_LEDGER_QUOTES)."""
+        return Path(self.quotes_dir)
+
+    @property
     def as_of_date(self) -> date:
         """`as_of` (YYYY-MM-DD), or today when blank."""
         return date.fromisoformat(self.as_of) if self.as_of else date.today()
+
+
+def landing_path() -> str:
+    """`COMPUTE_LEDGER_LANDING`, else data/landing in the project."""
+    return os.environ.get("COMPUTE_LEDGER_LANDING") or str(DEFAULT_LANDING)
 
 
 def default_resources() -> dict[str, dg.ConfigurableResource]:
@@ -73,5 +95,7 @@ def default_resources() -> dict[str, dg.ConfigurableResource]:
         "inputs": Inputs(
             input_dir=os.environ.get("COMPUTE_LEDGER_INPUT") or str(DEFAULT_INPUT),
             as_of=os.environ.get("COMPUTE_LEDGER_AS_OF", ""),
+            quotes_dir=os.environ.get("COMPUTE_LEDGER_QUOTES") or str(DEFAULT_QUOTES),
+            landing_dir=landing_path(),
         ),
     }

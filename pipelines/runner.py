@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import dagster as dg
 
 from assets.transforms.errors import InputFileError
@@ -9,6 +11,10 @@ from assets.transforms.errors import InputFileError
 
 def _asset_name(context: dg.HookContext) -> str:
     return context.op.name.replace("__", "/")
+
+
+#: Beta parameters we rely on (backfill policies) warn on every load; the CLI stays quiet.
+warnings.filterwarnings("ignore", category=dg.BetaWarning)
 
 
 def _value(entry):
@@ -40,16 +46,7 @@ def describe_failure(evaluation) -> str:
     return text
 
 
-@dg.success_hook
-def print_progress(context: dg.HookContext) -> None:
-    """`✓ staging/funding_events   63 rows   0.05 s` after each asset; a count after each suite."""
-    if context.op.name.endswith("_expectations"):
-        evaluations = check_evaluations(context.instance, context.run_id, context.step_key)
-        warned = [e for e in evaluations if not e.passed]
-        line = f"  ✓ {_asset_name(context):<36}{len(evaluations) - len(warned):>4} of {len(evaluations)} checks passed"
-        print(line + (f"; warnings: {'; '.join(describe_failure(e) for e in warned)}" if warned else ""), flush=True)
-        return
-    metadata = next(iter(context.op_output_metadata.values()), {}) if context.op_output_metadata else {}
+def _asset_line(name: str, metadata: dict) -> str:
     rows = metadata.get("dagster/row_count")
     seconds = metadata.get("seconds")
     rows_text = f"{_value(rows):>8,} rows" if rows is not None else " " * 13
@@ -58,7 +55,29 @@ def print_progress(context: dg.HookContext) -> None:
     quarantined = metadata.get("rows_quarantined")
     if quarantined is not None and _value(quarantined):
         extra = f"   ({_value(quarantined)} quarantined, see quarantine.rejected_rows)"
-    print(f"  ✓ {_asset_name(context):<36}{rows_text} {seconds_text}{extra}", flush=True)
+    return f"  ✓ {name:<36}{rows_text} {seconds_text}{extra}"
+
+
+def _checks_line(name: str, evaluations: list) -> str:
+    warned = [e for e in evaluations if not e.passed]
+    line = f"  ✓ {name:<36}{len(evaluations) - len(warned):>4} of {len(evaluations)} checks passed"
+    return line + (f"; warnings: {'; '.join(describe_failure(e) for e in warned)}" if warned else "")
+
+
+@dg.success_hook
+def print_progress(context: dg.HookContext) -> None:
+    """`✓ staging/funding_events   63 rows   0.05 s` after each asset; a count after checks."""
+    evaluations = check_evaluations(context.instance, context.run_id, context.step_key)
+    if context.op.name.endswith("_expectations"):
+        print(_checks_line(_asset_name(context), evaluations), flush=True)
+        return
+    for output, metadata in (context.op_output_metadata or {}).items():
+        if "dagster/row_count" not in metadata:
+            continue  # an asset check's output
+        name = _asset_name(context) if output == "result" else output.replace("__", "/")
+        print(_asset_line(name, metadata), flush=True)
+    if evaluations:
+        print(_checks_line(f"{_asset_name(context)} checks", evaluations), flush=True)
 
 
 @dg.failure_hook
@@ -84,16 +103,21 @@ def _error_message(result) -> str:
     return "the run failed"
 
 
-def run_refresh_all(instance: dg.DagsterInstance | None = None) -> tuple[bool, str]:
-    """Execute `refresh_all` in this process; (succeeded, what went wrong for a person)."""
+def run_refresh_all(instance: dg.DagsterInstance | None = None, *, all_days: bool = False) -> tuple[bool, str]:
+    """Execute `refresh_all` in this process over the quote days that have files (every day
+    with `all_days`); (succeeded, what went wrong for a person)."""
+    from assets.quotes import all_days_tags, days_with_files_tags
     from pipelines.definitions import defs
+    from pipelines.resources import default_resources
 
     instance = instance or dg.DagsterInstance.get()
+    tags = all_days_tags() if all_days else days_with_files_tags(default_resources()["inputs"].quotes_folder)
     job = defs.resolve_job_def("refresh_all").with_hooks({print_progress, print_failure})
     result = job.execute_in_process(
         instance=instance,
         raise_on_error=False,
         run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
+        tags=tags,
     )
     if result.success:
         return True, ""

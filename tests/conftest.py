@@ -28,12 +28,31 @@ def all_assets():
     return [*defs.assets, *defs.asset_checks]
 
 
-def materialize_everything(db: Path, input_dir: Path, as_of: str = "", *, raise_on_error: bool = True):
+def materialize_everything(
+    db: Path,
+    input_dir: Path,
+    as_of: str = "",
+    *,
+    raise_on_error: bool = True,
+    quotes_dir: Path | None = None,
+    landing_dir: Path | None = None,
+):
     """One real Dagster run of every asset into `db`, on an ephemeral instance."""
+    from assets.quotes import days_with_files_tags
+
     return dg.materialize(
         all_assets(),
-        resources={"warehouse": Warehouse(path=str(db)), "inputs": Inputs(input_dir=str(input_dir), as_of=as_of)},
+        resources={
+            "warehouse": Warehouse(path=str(db)),
+            "inputs": Inputs(
+                input_dir=str(input_dir),
+                as_of=as_of,
+                quotes_dir=str(quotes_dir or input_dir / "quotes"),
+                landing_dir=str(landing_dir or input_dir / "landing"),
+            ),
+        },
         raise_on_error=raise_on_error,
+        tags=days_with_files_tags(quotes_dir or input_dir / "quotes"),
     )
 
 

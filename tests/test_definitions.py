@@ -6,8 +6,8 @@ from pipelines.definitions import defs
 
 ENTITIES = ["alt_currency_figures", "cash_burn", "clusters", "funding_events", "gpu_prices"]
 EXPECTED_ASSETS = sorted(
-    [f"raw/{e}" for e in ENTITIES]
-    + [f"staging/{e}" for e in ENTITIES]
+    [f"raw/{e}" for e in [*ENTITIES, "gpu_price_quotes", "landing_files"]]
+    + [f"staging/{e}" for e in [*ENTITIES, "gpu_price_quotes"]]
     + [f"ref/{r}" for r in ("assumptions", "company_aliases", "fx_rates", "gpu_catalog")]
     + [f"marts/{m}" for m in ("capex", "currency_restatements", "gpu_price_index", "leverage", "leverage_rounds", "net_burn", "runway")]
 )
@@ -18,10 +18,21 @@ def test_asset_keys():
     assert keys == EXPECTED_ASSETS
 
 
-def test_jobs():
-    assert sorted(j.name for j in defs.jobs) == ["refresh_all"]
+def test_jobs_schedules_and_sensors():
+    assert sorted(j.name for j in defs.jobs) == ["burn", "clusters", "funding", "prices", "refresh_all"]
     job = defs.resolve_job_def("refresh_all")
     assert len(job.asset_layer.selected_asset_keys) == len(EXPECTED_ASSETS)
+    prices = sorted(k.to_user_string() for k in defs.resolve_job_def("prices").asset_layer.selected_asset_keys)
+    assert prices == [
+        "marts/capex", "marts/gpu_price_index", "raw/gpu_price_quotes", "raw/gpu_prices", "raw/landing_files",
+        "staging/gpu_price_quotes", "staging/gpu_prices",
+    ]
+    schedules = {s.name: defs.resolve_schedule_def(s.name) for s in defs.schedules}
+    assert sorted(schedules) == ["daily_price_refresh", "weekly_full_rebuild"]
+    assert schedules["daily_price_refresh"].cron_schedule == "0 6 * * *"
+    assert schedules["weekly_full_rebuild"].cron_schedule == "0 3 * * 0"
+    assert all(s.default_status == dg.DefaultScheduleStatus.RUNNING for s in schedules.values())
+    assert sorted(s.name for s in defs.sensors) == ["landing_folder", "marts_automation"]
 
 
 def test_groups_by_layer():
@@ -58,8 +69,21 @@ def test_one_check_per_expectation_blocking_when_severity_is_error():
         by_asset.setdefault(key.asset_key.to_user_string(), set()).add(key.name)
     expected = {f"staging/{s.name}": {e.name for e in s.expectations} for s in load_suites()}
     assert by_asset == expected
-    assert sum(len(v) for v in expected.values()) == 78
-    specs = {(s.asset_key.to_user_string(), s.name): s for c in defs.asset_checks for s in c.check_specs}
+    assert sum(len(v) for v in expected.values()) == 97
+    specs = {
+        (s.asset_key.to_user_string(), s.name): s
+        for a in [*defs.asset_checks, *defs.assets]
+        for s in getattr(a, "check_specs", [])
+    }
     for suite in load_suites():
         for e in suite.expectations:
             assert specs[(f"staging/{suite.name}", e.name)].blocking == (e.severity == "error")
+
+
+def test_marts_update_by_automation_that_respects_blocking_checks():
+    graph = defs.resolve_asset_graph()
+    for key in graph.get_all_asset_keys():
+        if key.path[0] == "marts":
+            condition = graph.get(key).automation_condition
+            assert condition is not None and "all_deps_blocking_checks_passed" in str(condition.get_label() or condition), key
+            assert graph.get(key).freshness_policy is not None, key

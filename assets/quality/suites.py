@@ -47,8 +47,12 @@ class SuiteError(ValueError):
 
 
 def load_suite(path: Path) -> Suite:
-    """Read and check one suite file."""
+    """Read and check one suite file. `like: <suite>` takes another suite's expectations
+    (a table with the same columns, such as the daily quotes and the curated prices)."""
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if "like" in data and "expectations" not in data:
+        other = yaml.safe_load((path.parent / f"{data['like']}.yaml").read_text(encoding="utf-8"))
+        data["expectations"] = other["expectations"]
     for key in ("table", "expectations"):
         if key not in data:
             raise SuiteError(f"{path}: missing {key!r}")

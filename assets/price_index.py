@@ -1,0 +1,63 @@
+"""The GPU price index, rebuilt only for the months whose prices changed.
+
+Loads of the daily quote feed and of the curated price points record the months they
+touch in `audit.price_months_touched`; this asset recomputes those months from
+`sql/mart_gpu_price_index.sql` and clears the record, so a day's quotes cost a month's
+aggregation, not the whole history's.
+"""
+
+from datetime import timedelta
+
+import dagster as dg
+
+from assets.marts import MART_AUTOMATION
+from assets.quotes import STAGED_KEY
+from assets.reference import WAREHOUSE_POOL
+from assets.timing import Stopwatch
+from assets.warehouse import load_sql, markdown_preview, sql_params
+from pipelines.resources import Warehouse
+
+INDEX_KEY = dg.AssetKey(["marts", "gpu_price_index"])
+_SQL = load_sql("mart_gpu_price_index").strip().rstrip(";")
+
+
+def _exists(con) -> bool:
+    return bool(
+        con.execute(
+            "select count(*) from information_schema.tables where table_schema = 'marts' and table_name = 'gpu_price_index'"
+        ).fetchall()[0][0]
+    )
+
+
+@dg.asset(
+    key=INDEX_KEY,
+    group_name="marts",
+    kinds={"duckdb", "sql"},
+    pool=WAREHOUSE_POOL,
+    deps=[STAGED_KEY, dg.AssetKey(["staging", "gpu_prices"])],
+    description=" ".join(line.removeprefix("--").strip() for line in _SQL.splitlines() if line.startswith("--")),
+    automation_condition=MART_AUTOMATION,
+    freshness_policy=dg.FreshnessPolicy.time_window(fail_window=timedelta(days=3), warn_window=timedelta(days=2)),
+    metadata={"sql_file": "sql/mart_gpu_price_index.sql"},
+)
+def gpu_price_index(warehouse: Warehouse) -> dg.MaterializeResult:
+    watch = Stopwatch()
+    with warehouse.write() as con:
+        months = [m for (m,) in con.execute("select distinct month from audit.price_months_touched order by 1").fetchall()]
+        full = not _exists(con)
+        if full:
+            con.execute(f"create table marts.gpu_price_index as {_SQL}", sql_params(_SQL, {"months": None}))
+        elif months:
+            con.execute("delete from marts.gpu_price_index where list_contains(?, month)", [months])
+            con.execute(f"insert into marts.gpu_price_index {_SQL}", sql_params(_SQL, {"months": months}))
+        con.execute("delete from audit.price_months_touched")
+        rows = con.execute("select count(*) from marts.gpu_price_index").fetchall()[0][0]
+        preview = markdown_preview(con, "marts.gpu_price_index")
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": rows,
+            "months_rebuilt": "all" if full else len(months),
+            "preview": dg.MetadataValue.md(preview),
+            "seconds": watch.seconds,
+        }
+    )

@@ -1,0 +1,321 @@
+"""GPU price quotes by day: the high-volume feed (cloud catalogs scraped several times a
+day), partitioned by the day quoted so a day loads without rewriting the rest.
+
+One step reads each file once, in batches, and writes the raw rows, the staged rows and
+the quarantined ones for the days being loaded, replacing those days atomically; then it
+validates the staged rows of those days with the `gpu_price_quotes` suite, and records the
+months those days touch, which the price index then rebuilds (and only those).
+"""
+
+from datetime import date, timedelta
+
+import dagster as dg
+import polars as pl
+
+from assets.checks import _check_metadata, docs_dir
+from assets.quality.suites import load_suites
+from assets.quality.validate import validate_chunks
+from assets.reference import REFERENCE_ASSETS, WAREHOUSE_POOL, load_references
+from assets.timing import Stopwatch
+from assets.transforms.entities import GPU_PRICES
+from assets.transforms.quote_files import quote_files
+from assets.transforms.quotes import PARTITION_DATE, split_quote_batch
+from assets.transforms.reading import file_sha256, iter_file_batches, read_header, scan_entity_file
+from assets.transforms.reading import check_header
+from assets.warehouse import RAW_METADATA, load_sql, mark_price_months_touched, now, sql_params
+from pipelines.resources import Inputs, Warehouse
+
+QUOTES_START = "2023-01-01"
+QUOTE_DAYS = dg.DailyPartitionsDefinition(start_date=QUOTES_START, end_offset=1)
+RAW_KEY = dg.AssetKey(["raw", "gpu_price_quotes"])
+STAGED_KEY = dg.AssetKey(["staging", "gpu_price_quotes"])
+#: Transient I/O (a file still being copied in, a busy disk): retry with backoff and jitter.
+IO_RETRY = dg.RetryPolicy(max_retries=2, delay=2, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS)
+BATCH_ROWS = 250_000
+
+SUITE = next(s for s in load_suites() if s.name == "gpu_price_quotes")
+
+
+def day_range_tags(start: str, end: str) -> dict[str, str]:
+    """Run tags that make one run load the quote days from `start` to `end`."""
+    return {"dagster/asset_partition_range_start": start, "dagster/asset_partition_range_end": end}
+
+
+def all_days_tags() -> dict[str, str]:
+    """Run tags that make one run cover every day of the quote feed (a full rebuild)."""
+    return day_range_tags(QUOTE_DAYS.get_first_partition_key(), QUOTE_DAYS.get_last_partition_key())
+
+
+def days_with_files_tags(folder) -> dict[str, str]:
+    """Run tags for the days the quote folder has files for, through today: every day if
+    an undated history file is there, only today's (empty) partition if there is none.
+    Recording every day takes Dagster seconds, so `make run` loads what is there; the
+    weekly rebuild covers every day."""
+    first, last = QUOTE_DAYS.get_first_partition_key(), QUOTE_DAYS.get_last_partition_key()
+    files = quote_files(folder, date.fromisoformat(first), date.fromisoformat(last))
+    if any(f.day is None for f in files):
+        return all_days_tags()
+    days = [f.day for f in files]
+    return day_range_tags(min(days).isoformat() if days else last, last)
+
+
+def _day_range(context) -> tuple[date, date]:
+    window = context.partition_time_window
+    return window.start.date(), (window.end - timedelta(days=1)).date()
+
+
+def _covers_everything(context) -> bool:
+    """True when the run loads every day there is (a full rebuild)."""
+    keys = QUOTE_DAYS.get_partition_keys(dynamic_partitions_store=context.instance)
+    return context.partition_key_range.start == keys[0] and context.partition_key_range.end == keys[-1]
+
+
+def _prepare_tables(con, staged_schema: pl.DataFrame, rebuild: bool) -> None:
+    columns = [f'"{c}" varchar' for c in GPU_PRICES.columns] + [f"{c} {t}" for c, t in RAW_METADATA]
+    columns.append(f"{PARTITION_DATE} date")
+    verb = "create or replace table" if rebuild else "create table if not exists"
+    con.execute(f"{verb} raw.gpu_price_quotes ({', '.join(columns)})")
+    con.register("_schema", staged_schema.head(0).to_arrow())
+    try:
+        con.execute(f"{verb} staging.gpu_price_quotes as select * from _schema")
+    finally:
+        con.unregister("_schema")
+
+
+def _insert(con, table: str, frame: pl.DataFrame) -> None:
+    if frame.height:
+        con.register("_rows", frame.to_arrow())
+        try:
+            con.execute(f"insert into {table} by name select * from _rows")
+        finally:
+            con.unregister("_rows")
+
+
+def _finish_load(con, start, end, loaded_at, run_id) -> dict[str, tuple[int, int]]:
+    """Quote ids staged twice within the days loaded (in different batches or files):
+    the first copy (by file and row) stays; a later copy with the same content is a
+    duplicate and is removed, one with different content goes to quarantine. Returns
+    {source_file: (duplicates, conflicts)}."""
+    con.execute(
+        """
+        create temp table _dupes as
+        with ranked as (
+            select
+                quote_id,
+                source_file,
+                row_number,
+                raw_row_id,
+                partition_date,
+                dataset,
+                row_number() over (partition by quote_id order by source_file, row_number) as copy,
+                first(raw_row_id) over (partition by quote_id order by source_file, row_number) as first_row,
+                md5(concat_ws('|', gpu_model, price_type, usd_per_gpu_mid, usd_per_gpu_hour_mid, observed_date, provider, region))
+                    as content,
+                first(md5(concat_ws('|', gpu_model, price_type, usd_per_gpu_mid, usd_per_gpu_hour_mid, observed_date, provider, region)))
+                    over (partition by quote_id order by source_file, row_number) as first_content
+            from staging.gpu_price_quotes
+            where partition_date between $start and $end
+                and quote_id in (
+                    select quote_id from staging.gpu_price_quotes
+                    where partition_date between $start and $end
+                    group by quote_id having count(*) > 1
+                )
+        )
+        select * from ranked where copy > 1
+        """,
+        {"start": start, "end": end},
+    )
+    per_file = {
+        name: (int(dups), int(conflicts))
+        for name, dups, conflicts in con.execute(
+            "select source_file, count(*) filter (where content = first_content), "
+            "count(*) filter (where content <> first_content) from _dupes group by source_file"
+        ).fetchall()
+    }
+    if per_file:
+        con.execute(
+            """
+            insert into quarantine.rejected_rows
+                (entity, dataset, source_file, row_number, raw_row_id, "column", reason, raw_record, run_id, quarantined_at, partition_date)
+            select 'gpu_price_quotes', d.dataset, d.source_file, d.row_number, d.raw_row_id, 'quote_id',
+                'quote_id: ' || d.quote_id || ' is already used by ' || d.first_row || ' with different values',
+                null, $run_id, $at, d.partition_date
+            from _dupes as d
+            where d.content <> d.first_content
+            """,
+            {"run_id": run_id, "at": loaded_at},
+        )
+        con.execute(
+            "delete from staging.gpu_price_quotes where raw_row_id in (select raw_row_id from _dupes)"
+        )
+    con.execute("drop table _dupes")
+    return per_file
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            RAW_KEY,
+            group_name="sources",
+            kinds={"duckdb", "csv"},
+            description="GPU price quotes by day as ingested (every column as text), from the quote files "
+            "in COMPUTE_LEDGER_QUOTES (data/quotes/).",
+        ),
+        dg.AssetSpec(
+            STAGED_KEY,
+            group_name="staging",
+            kinds={"duckdb", "polars"},
+            deps=[RAW_KEY, *[a.key for a in REFERENCE_ASSETS]],
+            description="GPU price quotes by day in US dollars: purchases per GPU, rentals per GPU-hour, "
+            "canonical GPU models. Partitioned by the day quoted.",
+            freshness_policy=dg.FreshnessPolicy.time_window(fail_window=timedelta(days=3), warn_window=timedelta(days=2)),
+        ),
+    ],
+    check_specs=[
+        dg.AssetCheckSpec(
+            name=spec.name,
+            asset=STAGED_KEY,
+            blocking=spec.severity == "error",
+            description=f"{spec.description} ({spec.dimension}; {spec.severity})",
+        )
+        for spec in SUITE.expectations
+    ],
+    partitions_def=QUOTE_DAYS,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    retry_policy=IO_RETRY,
+    pool=WAREHOUSE_POOL,
+)
+def gpu_price_quotes(context: dg.AssetExecutionContext, warehouse: Warehouse, inputs: Inputs):
+    start, end = _day_range(context)
+    rebuild = _covers_everything(context)
+    watch = Stopwatch()
+    files = quote_files(inputs.quotes_folder, start, end)
+    per_file: dict[str, dict[str, int]] = {}
+    loaded_at = now()
+    with warehouse.write() as con:
+        refs = load_references(con)
+        _prepare_tables(con, split_quote_batch(_empty_batch(), refs, None, start, end).staged, rebuild)
+        for table in ("raw.gpu_price_quotes", "staging.gpu_price_quotes"):
+            con.execute(f"delete from {table} where {PARTITION_DATE} between ? and ?", [start, end])
+        names = [f.name for f in files]
+        shas = {f.name: file_sha256(f.path) for f in files}
+        con.execute(
+            "delete from raw.gpu_price_quotes where partition_date is null and list_contains(?, source_file)", [names]
+        )
+        con.execute(
+            "delete from quarantine.rejected_rows where entity = 'gpu_price_quotes' and "
+            "(partition_date between ? and ? or (partition_date is null and list_contains(?, source_file)))",
+            [start, end, names],
+        )
+        for quote_file in files:
+            header = read_header(quote_file.path)
+            check_header(quote_file.path, header, GPU_PRICES)
+            scan = scan_entity_file(quote_file.path, GPU_PRICES, quote_file.name)
+            sha = shas[quote_file.name]
+            counts = per_file.setdefault(quote_file.name, {"rows_read": 0, "rows_loaded": 0, "rows_duplicate": 0, "rows_quarantined": 0})
+            for batch in iter_file_batches(scan.with_columns(pl.lit("quotes").alias("dataset")), quote_file.path, len(header)):
+                part = split_quote_batch(batch, refs, quote_file.day, start, end)
+                raw = part.raw.with_columns(
+                    pl.lit(sha).alias("file_sha256"), pl.lit(loaded_at).alias("loaded_at"), pl.lit(context.run_id).alias("run_id")
+                )
+                _insert(con, "raw.gpu_price_quotes", raw)
+                _insert(con, "staging.gpu_price_quotes", part.staged)
+                rejected = part.rejected.select(
+                    pl.lit("gpu_price_quotes").alias("entity"),
+                    "dataset",
+                    "source_file",
+                    "row_number",
+                    "raw_row_id",
+                    pl.col("_problem_columns").alias("column"),
+                    pl.col("_problems").alias("reason"),
+                    "raw_record",
+                    pl.lit(context.run_id).alias("run_id"),
+                    pl.lit(loaded_at).alias("quarantined_at"),
+                    PARTITION_DATE,
+                )
+                _insert(con, "quarantine.rejected_rows", rejected)
+                counts["rows_read"] += part.raw.height
+                counts["rows_loaded"] += part.staged.height
+                counts["rows_duplicate"] += part.duplicates
+                counts["rows_quarantined"] += part.rejected.height
+        for name, (dups, conflicts) in _finish_load(con, start, end, loaded_at, context.run_id).items():
+            counts = per_file[name]
+            counts["rows_loaded"] -= dups + conflicts
+            counts["rows_duplicate"] += dups
+            counts["rows_quarantined"] += conflicts
+        _record_reconciliation(con, per_file, shas, loaded_at, context.run_id)
+        mark_price_months_touched(con, "select unnest(?::date[])", [months_between(start, end)], "gpu_price_quotes", context.run_id)
+        staged_rows = con.execute(
+            "select count(*) from staging.gpu_price_quotes where partition_date between ? and ?", [start, end]
+        ).fetchall()[0][0]
+    load_seconds = watch.seconds
+    outcomes = _validate(warehouse, start, end, inputs)
+    totals = {k: sum(c[k] for c in per_file.values()) for k in ("rows_read", "rows_loaded", "rows_duplicate", "rows_quarantined")}
+    yield dg.MaterializeResult(
+        asset_key=RAW_KEY,
+        metadata={"dagster/row_count": totals["rows_read"], "files": len(files), "days": f"{start} .. {end}"},
+    )
+    yield dg.MaterializeResult(
+        asset_key=STAGED_KEY,
+        metadata={
+            "dagster/row_count": staged_rows,
+            **totals,
+            "days": f"{start} .. {end}",
+            "full_rebuild": rebuild,
+            "seconds": load_seconds,
+            "validation_seconds": round(watch.seconds - load_seconds, 3),
+        },
+        check_results=[
+            dg.AssetCheckResult(
+                check_name=o.spec.name,
+                passed=o.passed,
+                severity=dg.AssetCheckSeverity.ERROR if o.spec.severity == "error" else dg.AssetCheckSeverity.WARN,
+                metadata=_check_metadata(o),
+            )
+            for o in outcomes
+        ],
+    )
+
+
+def _empty_batch() -> pl.DataFrame:
+    schema = {c: pl.String for c in GPU_PRICES.columns}
+    schema.update({"extra_columns": pl.String, "source_file": pl.String, "row_number": pl.Int64, "raw_row_id": pl.String, "dataset": pl.String})
+    return pl.DataFrame(schema=schema)
+
+
+def _record_reconciliation(con, per_file, shas, loaded_at, run_id) -> None:
+    """One audit row per file read in this load."""
+    rows = [
+        {
+            "source_file": name,
+            "entity": "gpu_price_quotes",
+            "dataset": "quotes",
+            "file_sha256": shas[name],
+            **counts,
+            "run_id": run_id,
+            "loaded_at": loaded_at,
+        }
+        for name, counts in per_file.items()
+    ]
+    if rows:
+        _insert(con, "audit.reconciliation", pl.DataFrame(rows))
+
+
+def _validate(warehouse: Warehouse, start: date, end: date, inputs: Inputs):
+    select = load_sql(SUITE.query)
+    params = sql_params(select, {"start": start, "end": end, "as_of": inputs.as_of_date})
+    with warehouse.read() as con:
+        reader = con.sql(select, params=params).to_arrow_reader(1_000_000)
+        return validate_chunks(SUITE, (b.to_pandas() for b in reader), docs_dir())
+
+
+def months_between(start: date, end: date) -> list[date]:
+    """First days of the months that [start, end] overlaps."""
+    months, month = [], start.replace(day=1)
+    while month <= end:
+        months.append(month)
+        month = (month + timedelta(days=32)).replace(day=1)
+    return months
+
+
+QUOTE_ASSETS = [gpu_price_quotes]

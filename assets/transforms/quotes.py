@@ -1,0 +1,67 @@
+"""One batch of a daily quote file: which rows belong to the days being loaded, and what
+becomes of each (staged, duplicate or quarantined). Pure Polars; the asset streams files
+through this batch by batch."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import polars as pl
+
+from assets.transforms.dates import parse_date
+from assets.transforms.dedup import mark_duplicates
+from assets.transforms.gpu_prices import normalize_gpu_prices
+from assets.transforms.problems import PROBLEM_COLUMNS, PROBLEMS
+from assets.transforms.reference import References
+
+PARTITION_DATE = "partition_date"
+
+
+@dataclass
+class QuoteBatch:
+    """A batch split for writing: raw rows kept, good rows, rows for quarantine."""
+
+    raw: pl.DataFrame
+    staged: pl.DataFrame
+    rejected: pl.DataFrame
+    duplicates: int
+
+
+def split_quote_batch(
+    batch: pl.DataFrame, refs: References, file_day: date | None, start: date, end: date
+) -> QuoteBatch:
+    """Keep the rows of `batch` that belong to days [start, end] and normalize them.
+
+    A dated file's rows belong to its day (a row observed on another day is quarantined);
+    an undated file's rows belong to the day they were observed. Rows whose day cannot be
+    read at all are kept, so they are quarantined and counted rather than lost.
+    """
+    observed = parse_date(pl.col("observed_date"))
+    day = pl.lit(file_day, pl.Date) if file_day else observed
+    batch = batch.with_columns(day.alias(PARTITION_DATE))
+    batch = batch.filter(pl.col(PARTITION_DATE).is_between(start, end) | pl.col(PARTITION_DATE).is_null())
+    annotated = mark_duplicates(normalize_gpu_prices(batch, refs), ["quote_id"])
+    annotated = annotated.with_columns(
+        (pl.lit(file_day, pl.Date) if file_day else pl.col("observed_date")).alias(PARTITION_DATE)
+    )
+    if file_day:
+        wrong_day = pl.col("observed_date").is_not_null() & (pl.col("observed_date") != pl.lit(file_day, pl.Date))
+        reason = pl.format("observed_date: observed on {}, but the file holds {}", pl.col("observed_date"), pl.lit(str(file_day)))
+        annotated = annotated.with_columns(
+            pl.when(wrong_day & pl.col(PROBLEMS).is_null()).then(pl.lit("observed_date")).otherwise(pl.col(PROBLEM_COLUMNS)).alias(PROBLEM_COLUMNS),
+            pl.when(wrong_day & pl.col(PROBLEMS).is_null()).then(reason).otherwise(pl.col(PROBLEMS)).alias(PROBLEMS),
+        )
+    ok = pl.col(PROBLEMS).is_null()
+    duplicate = pl.col("_duplicate_of").is_not_null()
+    staged = annotated.filter(ok & ~duplicate).drop(PROBLEM_COLUMNS, PROBLEMS, "_duplicate_of")
+    problem_rows = annotated.filter(~ok).select("raw_row_id", "dataset", "source_file", "row_number", PARTITION_DATE, PROBLEM_COLUMNS, PROBLEMS)
+    raw_columns = [c for c in batch.columns if c != PARTITION_DATE]
+    records = batch.select("raw_row_id", pl.struct([c for c in raw_columns if c != "raw_row_id"]).struct.json_encode().alias("raw_record"))
+    rejected = problem_rows.join(records, on="raw_row_id", how="left")
+    return QuoteBatch(
+        raw=batch,
+        staged=staged,
+        rejected=rejected,
+        duplicates=int(annotated.select((ok & duplicate).sum()).item()),
+    )
