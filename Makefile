@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 3000
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
-.PHONY: run test ui bench lock clean-data
+.PHONY: run test ui bench lock
 
 $(BIN)/compute-ledger: requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,3 +35,8 @@ ui: $(BIN)/compute-ledger $(DAGSTER_HOME)/dagster.yaml
 lock:
 	$(BIN)/python -m pip install --quiet uv
 	$(BIN)/uv pip compile pyproject.toml --extra test --python-version 3.11 -o requirements.lock
+
+ROWS ?= 100000
+## The benchmark: the pipeline against bare DuckDB (and pandas) on ROWS generated quotes.
+bench: $(BIN)/compute-ledger
+	$(BIN)/python -m bench.run --rows $(ROWS) $(BENCH_ARGS)

@@ -3,14 +3,13 @@
 import dagster as dg
 import polars as pl
 
-from assets.reference import WAREHOUSE_POOL
+from assets.policies import IO_RETRY, WAREHOUSE_POOL
 from assets.timing import Stopwatch
 from assets.transforms.landing import DUPLICATES, FAILED, accept, landed_files, set_aside, triage
 from assets.warehouse import now
 from pipelines.resources import Inputs, Warehouse
 
 LANDING_KEY = dg.AssetKey(["raw", "landing_files"])
-IO_RETRY = dg.RetryPolicy(max_retries=2, delay=2, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS)
 
 
 def log_files(con, rows: list[dict]) -> None:

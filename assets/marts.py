@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import dagster as dg
 
-from assets.reference import WAREHOUSE_POOL
+from assets.policies import WAREHOUSE_POOL
 from assets.timing import Stopwatch
 from assets.warehouse import SQL_DIR, build_table_from_sql, load_sql, markdown_preview
 from pipelines.resources import Inputs, Warehouse

@@ -12,7 +12,7 @@ import dagster as dg
 
 from assets.marts import MART_AUTOMATION
 from assets.quotes import STAGED_KEY
-from assets.reference import WAREHOUSE_POOL
+from assets.policies import WAREHOUSE_POOL
 from assets.timing import Stopwatch
 from assets.warehouse import load_sql, markdown_preview, sql_params
 from pipelines.resources import Warehouse

@@ -13,9 +13,11 @@ import dagster as dg
 import polars as pl
 
 from assets.checks import _check_metadata, docs_dir
+from assets.policies import IO_RETRY, fail_fast_on_bad_input
 from assets.quality.suites import load_suites
 from assets.quality.validate import validate_chunks
-from assets.reference import REFERENCE_ASSETS, WAREHOUSE_POOL, load_references
+from assets.policies import WAREHOUSE_POOL
+from assets.reference import REFERENCE_ASSETS, load_references
 from assets.timing import Stopwatch
 from assets.transforms.entities import GPU_PRICES
 from assets.transforms.quote_files import quote_files
@@ -29,8 +31,6 @@ QUOTES_START = "2023-01-01"
 QUOTE_DAYS = dg.DailyPartitionsDefinition(start_date=QUOTES_START, end_offset=1)
 RAW_KEY = dg.AssetKey(["raw", "gpu_price_quotes"])
 STAGED_KEY = dg.AssetKey(["staging", "gpu_price_quotes"])
-#: Transient I/O (a file still being copied in, a busy disk): retry with backoff and jitter.
-IO_RETRY = dg.RetryPolicy(max_retries=2, delay=2, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS)
 BATCH_ROWS = 250_000
 
 SUITE = next(s for s in load_suites() if s.name == "gpu_price_quotes")
@@ -192,7 +192,7 @@ def gpu_price_quotes(context: dg.AssetExecutionContext, warehouse: Warehouse, in
     files = quote_files(inputs.quotes_folder, start, end)
     per_file: dict[str, dict[str, int]] = {}
     loaded_at = now()
-    with warehouse.write() as con:
+    with fail_fast_on_bad_input(), warehouse.write() as con:
         refs = load_references(con)
         _prepare_tables(con, split_quote_batch(_empty_batch(), refs, None, start, end).staged, rebuild)
         for table in ("raw.gpu_price_quotes", "staging.gpu_price_quotes"):

@@ -4,6 +4,7 @@
 import dagster as dg
 import polars as pl
 
+from assets.policies import WAREHOUSE_POOL, fail_fast_on_bad_input
 from assets.timing import Stopwatch
 from assets.transforms.entities import REFERENCE
 from assets.transforms.reading import read_reference_file
@@ -18,7 +19,6 @@ from assets.warehouse import read_table, replace_table
 from pipelines.resources import Inputs, Warehouse
 
 GROUP = "reference"
-WAREHOUSE_POOL = "warehouse_writer"
 
 
 def _result(tables: dict[str, int], watch: Stopwatch, source: str) -> dg.MaterializeResult:
@@ -34,7 +34,8 @@ def _result(tables: dict[str, int], watch: Stopwatch, source: str) -> dg.Materia
 
 def _read(inputs: Inputs, name: str) -> tuple[pl.DataFrame, str]:
     path = inputs.folder / "reference" / f"{name}.csv"
-    return read_reference_file(path, REFERENCE[name]), str(path)
+    with fail_fast_on_bad_input():
+        return read_reference_file(path, REFERENCE[name]), str(path)
 
 
 @dg.asset(key=["ref", "fx_rates"], group_name=GROUP, kinds={"duckdb", "polars"}, pool=WAREHOUSE_POOL)
@@ -43,8 +44,10 @@ def fx_rates(warehouse: Warehouse, inputs: Inputs) -> dg.MaterializeResult:
     the latest rate on or before their date."""
     watch = Stopwatch()
     raw, path = _read(inputs, "fx_rates")
+    with fail_fast_on_bad_input():
+        rates = normalize_fx_rates(raw)
     with warehouse.write() as con:
-        rows = replace_table(con, "ref.fx_rates", normalize_fx_rates(raw))
+        rows = replace_table(con, "ref.fx_rates", rates)
     return _result({"ref.fx_rates": rows}, watch, path)
 
 
@@ -54,7 +57,8 @@ def gpu_catalog(warehouse: Warehouse, inputs: Inputs) -> dg.MaterializeResult:
     alias real files use for them (`ref.gpu_aliases`)."""
     watch = Stopwatch()
     raw, path = _read(inputs, "gpu_catalog")
-    catalog, aliases = normalize_gpu_catalog(raw)
+    with fail_fast_on_bad_input():
+        catalog, aliases = normalize_gpu_catalog(raw)
     with warehouse.write() as con:
         tables = {
             "ref.gpu_catalog": replace_table(con, "ref.gpu_catalog", catalog),
@@ -69,7 +73,8 @@ def company_aliases(warehouse: Warehouse, inputs: Inputs) -> dg.MaterializeResul
     money), and their aliases (`ref.company_aliases`)."""
     watch = Stopwatch()
     raw, path = _read(inputs, "company_aliases")
-    companies, aliases = normalize_companies(raw)
+    with fail_fast_on_bad_input():
+        companies, aliases = normalize_companies(raw)
     with warehouse.write() as con:
         tables = {
             "ref.companies": replace_table(con, "ref.companies", companies),
@@ -84,8 +89,10 @@ def assumptions(warehouse: Warehouse, inputs: Inputs) -> dg.MaterializeResult:
     overhead multipliers, PUE, interest rate, and the range conventions."""
     watch = Stopwatch()
     raw, path = _read(inputs, "assumptions")
+    with fail_fast_on_bad_input():
+        table = normalize_assumptions(raw)
     with warehouse.write() as con:
-        rows = replace_table(con, "ref.assumptions", normalize_assumptions(raw))
+        rows = replace_table(con, "ref.assumptions", table)
     return _result({"ref.assumptions": rows}, watch, path)
 
 

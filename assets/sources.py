@@ -5,13 +5,13 @@ from pathlib import Path
 
 import dagster as dg
 
-from assets.landing import IO_RETRY, LANDING_KEY, log_files
-from assets.reference import WAREHOUSE_POOL
+from assets.landing import LANDING_KEY, log_files
+from assets.policies import IO_RETRY, WAREHOUSE_POOL, fail_fast_on_bad_input
 from assets.timing import Stopwatch
 from assets.transforms.discovery import entity_files
 from assets.transforms.entities import ENTITIES, Entity
 from assets.transforms.errors import InputFileError
-from assets.transforms.landing import FAILED, accepted_files, set_aside
+from assets.transforms.landing import FAILED, accepted_files, original_name, set_aside
 from assets.transforms.reading import file_sha256, iter_file_batches, read_header, scan_entity_file
 from assets.warehouse import append_raw_batches, create_raw_table, now
 from pipelines.resources import Inputs, Warehouse
@@ -68,12 +68,13 @@ def _raw_asset(entity: Entity) -> dg.AssetsDefinition:
         files = [(p, p.name, "curated") for p in entity_files(inputs.folder, entity.name)]
         files += [(p, f"landing/{p.name}", "landing") for p in landed]
         try:
-            with warehouse.write() as con:
+            with fail_fast_on_bad_input(), warehouse.write() as con:
                 rows = load_entity_files(con, entity, files, context.run_id)
                 _log_loaded(con, landed, rows, context.run_id)
-        except InputFileError as err:
+        except dg.Failure as failure:
+            err = failure.__cause__
             failed = getattr(err, "failed_path", None)
-            if failed in landed:
+            if failed is not None and failed in landed:
                 # A landed file that cannot be read is set aside, not retried on every run.
                 row = _log_row(failed, entity.name, "failed", None, str(err), context.run_id)
                 row["stored_as"] = str(set_aside(failed, landing, FAILED, str(err)))
@@ -94,7 +95,7 @@ def _raw_asset(entity: Entity) -> dg.AssetsDefinition:
 
 def _log_row(path: Path, entity: str, status: str, rows: int | None, reason: str | None, run_id: str) -> dict:
     return {
-        "file_name": path.name.split("_", 1)[1] if "_" in path.name else path.name,
+        "file_name": original_name(path),
         "sha256": file_sha256(path),
         "entity": entity,
         "status": status,

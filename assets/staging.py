@@ -7,7 +7,8 @@ counted in `audit.reconciliation` as loaded, duplicate or quarantined.
 
 import dagster as dg
 
-from assets.reference import REFERENCE_ASSETS, WAREHOUSE_POOL, load_references
+from assets.policies import WAREHOUSE_POOL
+from assets.reference import REFERENCE_ASSETS, load_references
 from assets.timing import Stopwatch
 from assets.transforms.entities import ENTITIES, Entity
 from assets.transforms.normalize import normalize

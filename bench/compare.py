@@ -17,8 +17,9 @@ EXAMPLES = 5
 def _connect(**sources: str) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     con.execute(
-        "create macro close_to(x, y, tol) as "
-        "(x is null and y is null) or (x = y) or abs(x - y) <= tol * greatest(abs(x), abs(y))"
+        "create macro close_to(x, y, tol) as case "
+        "when x is null and y is null then true when x is null or y is null then false "
+        "else x = y or abs(x - y) <= tol * greatest(abs(x), abs(y)) end"
     )
     for alias, path in sources.items():
         if path.endswith(".parquet"):

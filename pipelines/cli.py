@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from assets.warehouse import SQL_DIR, connect
+from assets.warehouse import SQL_DIR, connect, write_lock
 from pipelines.format import format_for_display, format_numbers
 from pipelines.resources import PROJECT_DIR, warehouse_path
 
@@ -33,22 +33,30 @@ SUMMARY_TITLES = {
 }
 
 
-def _ensure_dagster_home() -> None:
-    """Runs from the command line land in the project's DAGSTER_HOME, so `make ui` shows them."""
+def _ensure_dagster_home():
+    """Runs from the command line land in the project's DAGSTER_HOME, so `make ui` shows
+    them. Two commands started at once must not both create its storage: the first to take
+    the lock does, the other waits."""
+    import dagster as dg
+
     home = Path(os.environ.setdefault("DAGSTER_HOME", str(PROJECT_DIR / ".dagster_home")))
     home.mkdir(parents=True, exist_ok=True)
-    if not (home / "dagster.yaml").exists():
-        shutil.copy(PROJECT_DIR / "dagster.yaml", home / "dagster.yaml")
+    with write_lock(home / "instance"):
+        if not (home / "dagster.yaml").exists():
+            shutil.copy(PROJECT_DIR / "dagster.yaml", home / "dagster.yaml")
+        instance = dg.DagsterInstance.get()
+        instance.get_runs(limit=1)  # creates the run, event and schedule storage if missing
+    return instance
 
 
 def run(args: argparse.Namespace) -> int:
     """Materialize every asset with progress lines, then print each mart's summary."""
-    _ensure_dagster_home()
+    instance = _ensure_dagster_home()
     from pipelines.runner import run_refresh_all  # Dagster import only when running
 
     db = warehouse_path()
     print(f"Compute Ledger: materializing everything into {db}")
-    ok, message = run_refresh_all(all_days=args.all_days)
+    ok, message = run_refresh_all(instance, all_days=args.all_days)
     if not ok:
         print(f"\nRun failed: {message}", file=sys.stderr)
         print("The warehouse keeps the tables of the last successful writes.", file=sys.stderr)

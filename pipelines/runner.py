@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import socket
 import warnings
 
 import dagster as dg
@@ -103,6 +105,41 @@ def _error_message(result) -> str:
     return "the run failed"
 
 
+PID_TAG = "compute_ledger/pid"
+HOST_TAG = "compute_ledger/host"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def reap_dead_runs(instance: dg.DagsterInstance) -> list[str]:
+    """Runs started from this machine's command line whose process has died (killed, out of
+    memory) stay 'started' and keep their pool slot, which would block every later run:
+    mark them failed and free their slots. Runs launched by `dagster dev` are watched by its
+    daemon (run_monitoring in dagster.yaml) instead."""
+    reaped = []
+    records = instance.get_runs(
+        filters=dg.RunsFilter(
+            statuses=[dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.CANCELING],
+            tags={HOST_TAG: socket.gethostname()},
+        )
+    )
+    for run in records:
+        pid = int(run.tags.get(PID_TAG, "0") or 0)
+        if pid and pid != os.getpid() and not _alive(pid):
+            instance.report_run_failed(run, f"its process ({pid}) died before the run ended")
+            instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
+            reaped.append(run.run_id)
+    return reaped
+
+
 def run_refresh_all(instance: dg.DagsterInstance | None = None, *, all_days: bool = False) -> tuple[bool, str]:
     """Execute `refresh_all` in this process over the quote days that have files (every day
     with `all_days`); (succeeded, what went wrong for a person)."""
@@ -111,7 +148,10 @@ def run_refresh_all(instance: dg.DagsterInstance | None = None, *, all_days: boo
     from pipelines.resources import default_resources
 
     instance = instance or dg.DagsterInstance.get()
+    for run_id in reap_dead_runs(instance):
+        print(f"  (run {run_id[:8]} had died mid-way: marked failed, its pool slot freed)", flush=True)
     tags = all_days_tags() if all_days else days_with_files_tags(default_resources()["inputs"].quotes_folder)
+    tags = {**tags, PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()}
     job = defs.resolve_job_def("refresh_all").with_hooks({print_progress, print_failure})
     result = job.execute_in_process(
         instance=instance,

@@ -38,9 +38,11 @@ def _tick():
 
 
 def _run(request, resources, instance):
-    job = defs.resolve_job_def(request.job_name)
+    """Execute a sensor's run request in this process, on the test's warehouse."""
+    local = dg.Definitions(assets=list(defs.assets), asset_checks=list(defs.asset_checks), jobs=list(defs.jobs), resources=resources)
+    job = local.resolve_job_def(request.job_name)
     return job.execute_in_process(
-        asset_selection=request.asset_selection, tags=request.tags, resources=resources, instance=instance, raise_on_error=False
+        asset_selection=request.asset_selection, tags=request.tags, instance=instance, raise_on_error=False
     )
 
 

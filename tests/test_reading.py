@@ -64,8 +64,9 @@ def test_header_only_file_has_no_rows(tmp_path):
         (HEADER.encode() + b"\n" + _row(event_id="e1", company="Soci\xe9t\xe9").encode("latin-1") + b"\n", 2, None, "not UTF-8"),
         (HEADER + "\n" + _row(event_id="e1") + "\n" + _row(event_id='"e2') + "\n", 3, None, "never closed"),
         (HEADER + "\n" + _row(event_id="e1") + ",extra,fields\n", 2, None, "fields where the header has"),
+        (HEADER + "\n" + _row(event_id="e1") + "\n" + _row(event_id='"e2 truncated'), 3, None, "never closed"),
     ],
-    ids=["empty", "blank", "missing-column", "wrong-delimiter", "duplicate-column", "not-utf8", "unterminated-quote", "ragged"],
+    ids=["empty", "blank", "missing-column", "wrong-delimiter", "duplicate-column", "not-utf8", "unterminated-quote", "ragged", "truncated-at-eof"],
 )
 def test_file_level_problems(tmp_path, content, row, column, fragment):
     path = _write(tmp_path, content)

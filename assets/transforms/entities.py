@@ -39,12 +39,12 @@ FUNDING_EVENTS = Entity(
         "round_id",
         "announced_date",
         "instrument",
-        "amount_low",
         "amount_high",
         "currency",
         "status",
     ),
     optional=(
+        "amount_low",
         "round_name",
         "closed_date",
         "amount_qualifier",
@@ -67,12 +67,12 @@ GPU_PRICES = Entity(
         "quote_id",
         "gpu_model",
         "price_type",
-        "price_low",
         "price_high",
         "currency",
         "observed_date",
     ),
     optional=(
+        "price_low",
         "price_qualifier",
         "price_per",
         "gpus_per_instance",
@@ -92,11 +92,10 @@ CASH_BURN = Entity(
         "period_start",
         "period_end",
         "metric",
-        "amount_low",
         "amount_high",
         "currency",
     ),
-    optional=("amount_qualifier", "unit", "basis", *_SOURCE),
+    optional=("amount_low", "amount_qualifier", "unit", "basis", *_SOURCE),
 )
 
 CLUSTERS = Entity(
@@ -125,8 +124,8 @@ CLUSTERS = Entity(
 ALT_CURRENCY_FIGURES = Entity(
     "alt_currency_figures",
     "",
-    required=("entity", "row_id", "column", "alt_amount_low", "alt_amount_high", "alt_currency"),
-    optional=("alt_unit", "source_url", "source_publication", "source_date", "notes"),
+    required=("entity", "row_id", "column", "alt_amount_high", "alt_currency"),
+    optional=("alt_amount_low", "alt_unit", "source_url", "source_publication", "source_date", "notes"),
     staged_key=("entity", "row_id", "figure", "alt_currency"),
 )
 

@@ -91,9 +91,17 @@ def accept(landed: LandingFile, landing_dir: Path) -> Path:
     return _move(landed.path, landing_dir / ACCEPTED / landed.entity, f"{landed.sha256[:12]}_{landed.path.name}")
 
 
+def original_name(path: Path) -> str:
+    """The name a file landed with (accepted files carry a hash prefix)."""
+    if path.parent.parent.name == ACCEPTED and "_" in path.name:
+        return path.name.split("_", 1)[1]
+    return path.name
+
+
 def set_aside(path: Path, landing_dir: Path, where: str, reason: str | None = None) -> Path:
-    """Move a file to duplicates/ or failed/ (with the reason in a .error.txt beside it)."""
-    target = _move(path, landing_dir / where, path.name)
+    """Move a file to duplicates/ or failed/ under the name it landed with (with the reason
+    in a .error.txt beside it)."""
+    target = _move(path, landing_dir / where, original_name(path))
     if reason:
         target.with_name(target.name + ".error.txt").write_text(reason + "\n", encoding="utf-8")
     return target

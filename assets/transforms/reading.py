@@ -151,8 +151,21 @@ def scan_entity_file(path: Path, entity: Entity, relative_name: str) -> pl.LazyF
     )
 
 
+def has_unclosed_quote(path: Path) -> bool:
+    """True when a file has an odd number of double quotes: a quoted field never closed
+    (Polars reads such a field to the end of the file without complaint). Escaped quotes
+    come in pairs, so they do not change the parity."""
+    count = 0
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 22), b""):
+            count += chunk.count(b'"')
+    return count % 2 == 1
+
+
 def collect_file(scan: pl.LazyFrame, path: Path, width: int) -> pl.DataFrame:
     """Collect a scan, turning Polars' parser errors into an `InputFileError` with a row."""
+    if has_unclosed_quote(path):
+        raise _locate_csv_problem(path, width)
     try:
         return scan.collect()
     except (pl.exceptions.ComputeError, pl.exceptions.NoDataError):
@@ -161,6 +174,8 @@ def collect_file(scan: pl.LazyFrame, path: Path, width: int) -> pl.DataFrame:
 
 def iter_file_batches(scan: pl.LazyFrame, path: Path, width: int):
     """Stream a scan in batches, with the same error translation as `collect_file`."""
+    if has_unclosed_quote(path):
+        raise _locate_csv_problem(path, width)
     try:
         yield from scan.collect_batches()
     except (pl.exceptions.ComputeError, pl.exceptions.NoDataError):

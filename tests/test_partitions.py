@@ -1,0 +1,99 @@
+"""GPU price quotes by day: a day loads without rewriting the rest, a range loads in one
+run, rewriting a day is atomic, and the index rebuilds only the months touched."""
+
+import dagster as dg
+import pytest
+
+from assets.quotes import day_range_tags
+from conftest import MINI_INPUT, all_assets, materialize_everything, query
+from pipelines.resources import Inputs, Warehouse
+
+HEADER = "quote_id,gpu_model,price_type,price_high,currency,observed_date,price_per,gpus_per_instance,provider,source_publication\n"
+
+
+def day_file(folder, day, prices, prefix="q"):
+    lines = [f"{prefix}-{day}-{i},H100,on_demand,{p},USD,{day},gpu,,cloud-{i},test fixture" for i, p in enumerate(prices)]
+    (folder / f"gpu_price_quotes_{day}.csv").write_text(HEADER + "\n".join(lines) + "\n")
+
+
+@pytest.fixture
+def warehouse(tmp_path):
+    db = tmp_path / "w.duckdb"
+    quotes = tmp_path / "quotes"
+    quotes.mkdir()
+    materialize_everything(db, MINI_INPUT, "2025-09-30", quotes_dir=quotes)
+    return db, quotes
+
+
+def load(db, quotes, *, partition_key=None, tags=None, raise_on_error=True):
+    return dg.materialize(
+        all_assets(),
+        selection=dg.AssetSelection.assets(["raw", "gpu_price_quotes"], ["staging", "gpu_price_quotes"], ["marts", "gpu_price_index"]),
+        resources={
+            "warehouse": Warehouse(path=str(db)),
+            "inputs": Inputs(input_dir=str(MINI_INPUT), as_of="2025-09-30", quotes_dir=str(quotes)),
+        },
+        partition_key=partition_key,
+        tags=tags,
+        raise_on_error=raise_on_error,
+    )
+
+
+def per_day(db):
+    return {
+        str(r["partition_date"]): r["n"]
+        for r in query(db, "select partition_date, count(*) as n from staging.gpu_price_quotes group by 1")
+    }
+
+
+def index_rows(db):
+    return query(db, "select * from marts.gpu_price_index where price_type = 'on_demand' order by month")
+
+
+def test_one_day_loads_without_touching_the_others(warehouse):
+    db, quotes = warehouse
+    day_file(quotes, "2025-03-10", [2.0, 3.0])
+    day_file(quotes, "2025-04-02", [4.0])
+    load(db, quotes, tags=day_range_tags("2025-03-10", "2025-04-02"))  # a backfill in one run
+    assert per_day(db) == {"2025-03-10": 2, "2025-04-02": 1}
+    loaded_at = query(db, "select min(loaded_at) as t from raw.gpu_price_quotes where partition_date = '2025-03-10'")[0]["t"]
+
+    day_file(quotes, "2025-04-02", [5.0, 6.0, 7.0])
+    result = load(db, quotes, partition_key="2025-04-02")
+    assert per_day(db) == {"2025-03-10": 2, "2025-04-02": 3}
+    # March was not rewritten: same rows, same load time
+    assert query(db, "select min(loaded_at) as t from raw.gpu_price_quotes where partition_date = '2025-03-10'")[0]["t"] == loaded_at
+    index = {str(r["month"]): r for r in index_rows(db) if r["gpu_model"] == "H100"}
+    assert index["2025-04-01"]["quote_count"] == 3 and index["2025-04-01"]["median_usd"] == 6.0
+    # only the touched month was recomputed
+    [event] = [e for e in result.get_asset_materialization_events() if e.asset_key == dg.AssetKey(["marts", "gpu_price_index"])]
+    assert event.materialization.metadata["months_rebuilt"].value == 1
+    recon = query(db, "select * from audit.reconciliation where entity = 'gpu_price_quotes' order by loaded_at desc limit 1")[0]
+    assert (recon["rows_read"], recon["rows_loaded"]) == (3, 3)
+
+
+def test_rewriting_a_day_is_atomic(warehouse):
+    db, quotes = warehouse
+    day_file(quotes, "2025-05-05", [2.0, 3.0])
+    load(db, quotes, partition_key="2025-05-05")
+    before = query(db, "select * from staging.gpu_price_quotes order by quote_id")
+    index_before = index_rows(db)
+    bad = quotes / "gpu_price_quotes_2025-05-05.csv"
+    bad.write_bytes(bad.read_bytes() + b"q-x,H100,on_demand,\xff\xfe,USD,2025-05-05,gpu,,c,test\n")
+    result = load(db, quotes, partition_key="2025-05-05", raise_on_error=False)
+    assert not result.success
+    assert query(db, "select * from staging.gpu_price_quotes order by quote_id") == before
+    assert index_rows(db) == index_before
+
+
+def test_a_history_file_is_sorted_into_days(warehouse):
+    db, quotes = warehouse
+    rows = [f"h-{d},H100,spot,2.5,USD,2025-06-0{d},gpu,,c,test fixture" for d in (1, 2, 3)]
+    rows.append("h-bad,H100,spot,2.5,USD,someday,gpu,,c,test fixture")
+    (quotes / "history_export.csv").write_text(HEADER + "\n".join(rows) + "\n")
+    load(db, quotes, tags=day_range_tags("2025-06-01", "2025-06-02"))
+    assert per_day(db) == {"2025-06-01": 1, "2025-06-02": 1}
+    rejected = query(db, "select reason from quarantine.rejected_rows where entity = 'gpu_price_quotes'")
+    assert len(rejected) == 1 and "someday" in rejected[0]["reason"]
+    recon = query(db, "select * from audit.reconciliation where entity = 'gpu_price_quotes'")[0]
+    assert recon["rows_read"] == recon["rows_loaded"] + recon["rows_duplicate"] + recon["rows_quarantined"] == 3
