@@ -10,6 +10,7 @@ with staged_ids as (
 
 select
     a.*,
+    a.alt_currency = 'USD' or a.alt_currency in (select currency from ref.fx_rates) as currency_has_fx_rate,
     exists (
         select 1 from staged_ids as s where s.entity = a.entity and s.row_id = a.row_id
     ) as restated_row_found,

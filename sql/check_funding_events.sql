@@ -3,6 +3,7 @@
 select
     f.*,
     coalesce(f.source_url, f.source_publication) as source,
+    f.currency = 'USD' or f.currency in (select currency from ref.fx_rates) as currency_has_fx_rate,
     c.company is not null as company_in_reference,
     f.vendor_investor is null or v.sells_compute as vendor_sells_compute,
     count(*) over (partition by f.event_id) as event_id_occurrences,

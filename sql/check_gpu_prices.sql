@@ -3,6 +3,7 @@
 select
     p.*,
     coalesce(p.source_url, p.source_publication) as source,
+    p.currency = 'USD' or p.currency in (select currency from ref.fx_rates) as currency_has_fx_rate,
     k.gpu_model is not null as gpu_model_in_catalog,
     count(*) over (partition by p.quote_id) as quote_id_occurrences,
     count(*) over (partition by p.raw_row_id, p.gpu_model, p.price_type) as prices_per_source_row_and_type,

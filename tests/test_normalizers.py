@@ -144,6 +144,9 @@ def test_purchase_price_per_gpu_and_gpu_alias():
         ({"price_type": "purchase", "billing_period": "hour"}, "no billing period"),
         ({"price_high": "0"}, "a price of zero"),
         ({"price_type": "lease"}, "lease is not one of"),
+        ({"price_high": "-34589"}, "negative amount -34589"),  # the text as written, not a parsed float
+        ({"price_low": "6", "price_high": "5"}, "low 6 is greater than high 5"),
+        ({"currency": ""}, "currency: required value is missing"),
     ],
 )
 def test_price_rows_that_are_quarantined(overrides, fragment):

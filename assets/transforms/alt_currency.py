@@ -50,7 +50,6 @@ def normalize_alt_currency_figures(raw: pl.DataFrame, refs: References) -> pl.Da
     frame = frame.with_columns(pl.col("alt_currency").alias("_alt_currency_text"))
     frame, c = resolve_currency(frame, "_alt_currency_text", ["alt_amount_mark"], refs.currencies)
     checks += [Check("alt_currency", x.failed, x.reason) for x in c]
-    checks.append(Check("alt_currency", pl.col("currency").is_null(), "required value is missing"))
     frame = frame.with_columns(pl.col("currency").alias("alt_currency"))
     frame, c = add_dates(frame, ["source_date"], [])
     checks += c

@@ -126,7 +126,9 @@ def normalize_clusters(raw: pl.DataFrame, refs: References) -> pl.DataFrame:
     )
     checks += c
     frame = frame.with_columns(pl.coalesce("target_date", "source_date").alias("price_date"))
-    frame, c = resolve_currency(frame, "currency", ["reported_capex_mark", "calculated_capex_mark"], refs.currencies)
+    frame, c = resolve_currency(
+        frame, "currency", ["reported_capex_mark", "calculated_capex_mark"], refs.currencies, required=False
+    )
     checks += c
     has_capex = pl.col("reported_capex_mid").is_not_null() | pl.col("calculated_capex_mid").is_not_null()
     checks.append(Check("currency", has_capex & pl.col("currency").is_null(), "reported capex needs a currency"))

@@ -91,7 +91,8 @@ def normalize_gpu_prices(raw: pl.DataFrame, refs: References) -> pl.DataFrame:
     frame, c = add_dates(frame, ["observed_date", "source_date"], ["observed_date"])
     checks += c
     frame, c = add_range(
-        frame, low="price_low", high="price_high", out="price", qualifier="price_qualifier"
+        frame, low="price_low", high="price_high", out="price", qualifier="price_qualifier",
+        up_to_low_fraction=refs.assumption("up_to_low_fraction", 0.5),
     )
     checks += c
     checks.append(Check("price_high", pl.col("price_mid").is_null(), "no price: give price_low or price_high"))

@@ -24,6 +24,9 @@ def add_range(
     """Add `<out>_low`, `<out>_mid`, `<out>_high` (in the figure's own currency, plain
     units) and `<out>_mark` (a currency written inside the cells), with the checks that
     send unreadable figures to quarantine. Helper columns are named with `__`."""
+    # The outputs may take the inputs' names (`price_low` from `price_low`): keep the text
+    # as written for the messages, which are built after the outputs exist.
+    frame = frame.with_columns(pl.col(low).alias(f"{low}__text"), pl.col(high).alias(f"{high}__text"))
     frame = parse_amount_column(parse_amount_column(frame, low), high)
     unit_col = pl.col(unit) if unit and unit in frame.columns else pl.lit(None, pl.String)
     multiplier = unit_multiplier(unit_col)
@@ -60,7 +63,7 @@ def add_range(
         )
         if not allow_negative:
             checks.append(
-                Check(column, pl.col(f"{column}__value") < 0, pl.format("negative amount {}", pl.col(column)))
+                Check(column, pl.col(f"{column}__value") < 0, pl.format("negative amount {}", pl.col(f"{column}__text")))
             )
     if unit and unit in frame.columns:
         checks.append(
@@ -82,7 +85,7 @@ def add_range(
         Check(
             high,
             pl.col(low_value) > pl.col(high_value),
-            pl.format("low {} is greater than high {}", pl.col(low), pl.col(high)),
+            pl.format("low {} is greater than high {}", pl.col(f"{low}__text"), pl.col(f"{high}__text")),
         )
     )
     # The helper columns stay until the normalizer selects its staged columns: the checks
@@ -91,11 +94,13 @@ def add_range(
 
 
 def resolve_currency(
-    frame: pl.DataFrame, column: str, marks: list[str], known: list[str]
+    frame: pl.DataFrame, column: str, marks: list[str], known: list[str], *, required: bool = True
 ) -> tuple[pl.DataFrame, list[Check]]:
     """The row's currency: the currency column, else the one written inside the amounts.
 
     A currency written inside an amount must agree with the column ("¥" fits JPY or CNY).
+    Unless `required` is false (a row whose amounts are all optional), a row must end up
+    with a currency.
     """
     given = pl.col(column).str.strip_chars().str.to_uppercase()
     given = pl.when(given == "").then(None).otherwise(given)
@@ -105,6 +110,11 @@ def resolve_currency(
     mark_column = f"{column}__mark"
     frame = frame.with_columns(currency.alias("currency"), mark.alias(mark_column))
     checks = [
+        Check(
+            column,
+            pl.lit(required) & pl.col("currency").is_null() & pl.col(mark_column).is_null(),
+            "required value is missing (no currency in the column or the amount)",
+        ),
         Check(
             column,
             pl.col("currency").is_null() & pl.col(mark_column).is_not_null(),
