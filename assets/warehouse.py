@@ -152,8 +152,9 @@ def ensure_schemas(con: duckdb.DuckDBPyConnection) -> None:
     for schema in SCHEMAS:
         con.execute(f"create schema if not exists {schema}")
     con.execute(_AUDIT_DDL)
-    # Added after the first release: warehouses built before it get the column here.
+    # Added after the first release: warehouses built before it get the columns here.
     con.execute("alter table quarantine.rejected_rows add column if not exists partition_date date")
+    con.execute("alter table audit.reconciliation add column if not exists parts_quarantined bigint")
 
 
 def now() -> datetime:
@@ -228,29 +229,44 @@ class LoadCounts:
     rows_quarantined: int
 
 
+def raw_records(raw: pl.DataFrame) -> pl.DataFrame:
+    """One row per source row: its id, file, dataset, file hash and the record as JSON (what
+    quarantine keeps, and what reconciliation counts as read)."""
+    columns = [c for c in raw.columns if c not in ("loaded_at", "run_id", "raw_row_id", "file_sha256")]
+    return raw.select(
+        "raw_row_id",
+        "source_file",
+        "dataset",
+        "file_sha256",
+        pl.struct(columns).struct.json_encode().alias("raw_record"),
+    )
+
+
 def write_staged(
     con: duckdb.DuckDBPyConnection,
     entity: str,
     table: str,
-    raw: pl.DataFrame,
+    records: pl.DataFrame,
     annotated: pl.DataFrame,
     *,
     run_id: str,
 ) -> LoadCounts:
     """Write a normalized entity: good rows to `table`, rows with problems to
     `quarantine.rejected_rows` (replacing this entity's earlier ones) and one row per source
-    file to `audit.reconciliation`. Call inside `transaction`."""
+    file to `audit.reconciliation`. Call inside `transaction`.
+
+    `records` has one row per source row read (see `raw_records`); `annotated` may hold
+    several rows for one source row (an Epoch round gives an equity and a debt tranche).
+    A source row counts as loaded if any of its rows was staged, else as a duplicate if
+    any was a duplicate, else as quarantined; `parts_quarantined` counts the quarantine
+    entries of the file, so a partly loaded row's rejected parts are visible too.
+    """
     loaded_at = now()
     ok = pl.col(PROBLEMS).is_null()
     duplicate = pl.col("_duplicate_of").is_not_null()
     staged = annotated.filter(ok & ~duplicate).drop(PROBLEM_COLUMNS, PROBLEMS, "_duplicate_of")
     replace_table(con, table, staged)
 
-    raw_columns = [c for c in raw.columns if c not in ("loaded_at", "run_id")]
-    records = raw.select(
-        "raw_row_id",
-        pl.struct([c for c in raw_columns if c != "raw_row_id"]).struct.json_encode().alias("raw_record"),
-    )
     rejected = (
         annotated.filter(~ok)
         .select(
@@ -262,25 +278,32 @@ def write_staged(
             pl.col(PROBLEM_COLUMNS).alias("column"),
             pl.col(PROBLEMS).alias("reason"),
         )
-        .join(records, on="raw_row_id", how="left")
+        .join(records.select("raw_row_id", "raw_record"), on="raw_row_id", how="left")
         .with_columns(pl.lit(run_id).alias("run_id"), pl.lit(loaded_at).alias("quarantined_at"))
     )
     con.execute("delete from quarantine.rejected_rows where entity = ?", [entity])
     _insert(con, "quarantine.rejected_rows", rejected)
 
+    status = annotated.group_by("raw_row_id").agg(
+        (ok & ~duplicate).any().alias("_loaded"),
+        (ok & duplicate).any().alias("_duplicate"),
+        (~ok).sum().alias("_parts_quarantined"),
+    )
+    per_row = records.join(status, on="raw_row_id", how="left").with_columns(
+        pl.when(pl.col("_loaded")).then(pl.lit("loaded"))
+        .when(pl.col("_duplicate")).then(pl.lit("duplicate"))
+        .otherwise(pl.lit("quarantined"))  # includes a row that produced nothing at all
+        .alias("_status")
+    )
     per_file = (
-        raw.group_by("source_file", "dataset", "file_sha256")
-        .agg(pl.len().alias("rows_read"))
-        .join(
-            annotated.group_by("source_file").agg(
-                (ok & ~duplicate).sum().alias("rows_loaded"),
-                (ok & duplicate).sum().alias("rows_duplicate"),
-                (~ok).sum().alias("rows_quarantined"),
-            ),
-            on="source_file",
-            how="left",
+        per_row.group_by("source_file", "dataset", "file_sha256")
+        .agg(
+            pl.len().alias("rows_read"),
+            (pl.col("_status") == "loaded").sum().alias("rows_loaded"),
+            (pl.col("_status") == "duplicate").sum().alias("rows_duplicate"),
+            (pl.col("_status") == "quarantined").sum().alias("rows_quarantined"),
+            pl.col("_parts_quarantined").fill_null(0).sum().alias("parts_quarantined"),
         )
-        .with_columns(pl.col("rows_loaded", "rows_duplicate", "rows_quarantined").fill_null(0))
         .select(
             "source_file",
             pl.lit(entity).alias("entity"),
@@ -290,6 +313,7 @@ def write_staged(
             "rows_loaded",
             "rows_duplicate",
             "rows_quarantined",
+            "parts_quarantined",
             pl.lit(run_id).alias("run_id"),
             pl.lit(loaded_at).alias("loaded_at"),
         )
@@ -297,10 +321,10 @@ def write_staged(
     )
     _insert(con, "audit.reconciliation", per_file)
     return LoadCounts(
-        rows_read=raw.height,
-        rows_loaded=staged.height,
-        rows_duplicate=int(annotated.select((ok & duplicate).sum()).item()),
-        rows_quarantined=rejected.height,
+        rows_read=per_row.height,
+        rows_loaded=int(per_file["rows_loaded"].sum()),
+        rows_duplicate=int(per_file["rows_duplicate"].sum()),
+        rows_quarantined=int(per_file["rows_quarantined"].sum()),
     )
 
 

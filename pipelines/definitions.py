@@ -3,6 +3,7 @@
 import dagster as dg
 
 from assets.checks import SUITE_CHECKS
+from assets.epoch import EPOCH_ASSETS
 from assets.landing import landing_files
 from assets.marts import MART_ASSETS
 from assets.price_index import gpu_price_index
@@ -16,7 +17,7 @@ from pipelines.schedules import SCHEDULES
 from pipelines.sensors import SENSORS
 
 defs = dg.Definitions(
-    assets=[*REFERENCE_ASSETS, landing_files, *RAW_ASSETS, *STAGING_ASSETS, *QUOTE_ASSETS, gpu_price_index, *MART_ASSETS],
+    assets=[*REFERENCE_ASSETS, landing_files, *RAW_ASSETS, *EPOCH_ASSETS, *STAGING_ASSETS, *QUOTE_ASSETS, gpu_price_index, *MART_ASSETS],
     asset_checks=SUITE_CHECKS,
     jobs=JOBS,
     schedules=SCHEDULES,

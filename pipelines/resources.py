@@ -61,6 +61,7 @@ class Inputs(dg.ConfigurableResource):
     as_of: str = ""
     quotes_dir: str = str(DEFAULT_QUOTES)
     landing_dir: str = str(DEFAULT_LANDING)
+    epoch_dir: str = ""
 
     @property
     def folder(self) -> Path:
@@ -97,5 +98,6 @@ def default_resources() -> dict[str, dg.ConfigurableResource]:
             as_of=os.environ.get("COMPUTE_LEDGER_AS_OF", ""),
             quotes_dir=os.environ.get("COMPUTE_LEDGER_QUOTES") or str(DEFAULT_QUOTES),
             landing_dir=landing_path(),
+            epoch_dir=os.environ.get("COMPUTE_LEDGER_EPOCH_DIR", ""),
         ),
     }

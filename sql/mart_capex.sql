@@ -105,6 +105,7 @@ funding as (
     where instrument <> 'valuation'
         and status in ('reported', 'announced', 'closed')
         and announced_date <= cast($as_of as date)
+        and is_preferred
     group by company
 ),
 
@@ -117,6 +118,9 @@ estimates as (
         c.status,
         c.target_date,
         c.price_date,
+        c.dataset,
+        c.fact_id,
+        c.is_preferred,
         g.unit_prices_used,
         g.gpu_count_low,
         g.gpu_count_mid,
@@ -153,6 +157,9 @@ select
     status,
     target_date,
     price_date,
+    dataset,
+    fact_id,
+    is_preferred,
     gpu_count_low,
     gpu_count_mid,
     gpu_count_high,

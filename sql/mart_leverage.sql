@@ -2,12 +2,14 @@
 -- the latest post-money valuation, and debt against equity, capital, valuation and
 -- annual net burn (from marts.net_burn).
 -- Counts tranches announced on or before $as_of that are reported, announced or closed
--- (rumored and disputed ones are left out). US dollars; ranges low / mid / high.
+-- (rumored and disputed ones are left out), the preferred source's where two disagree.
+-- US dollars; ranges low / mid / high.
 with money as (
     select *
     from staging.funding_events
     where announced_date <= cast($as_of as date)
         and status in ('reported', 'announced', 'closed')
+        and is_preferred
 ),
 
 totals as (

@@ -1,11 +1,13 @@
 -- How each funding round splits into equity, debt and vendor money.
 -- One row per company and round, US dollars. Debt counts debt, convertible notes,
 -- lease/SPV financing and vendor financing. Ratio ranges take the ends that make the
--- ratio lowest (low) and highest (high); mid is mid over mid.
+-- ratio lowest (low) and highest (high); mid is mid over mid. Where two sources give the
+-- same tranche, the preferred one counts (see marts.source_conflicts).
 with tranches as (
     select *
     from staging.funding_events
     where instrument <> 'valuation'
+        and is_preferred
 ),
 
 valuations as (
@@ -17,6 +19,7 @@ valuations as (
         max(amount_usd_high) as post_money_valuation_usd_high
     from staging.funding_events
     where instrument = 'valuation'
+        and is_preferred
     group by all
 ),
 
@@ -45,7 +48,8 @@ rounds as (
         coalesce(sum(vendor_amount_usd_mid) filter (where instrument = 'equity'), 0) as vendor_equity_usd_mid,
         coalesce(sum(vendor_amount_usd_high) filter (where instrument = 'equity'), 0) as vendor_equity_usd_high,
         string_agg(distinct vendor_investor, ', ' order by vendor_investor) as vendor_investors,
-        string_agg(distinct coalesce(source_url, source_publication), ' | ') as sources
+        string_agg(distinct coalesce(source_url, source_publication), ' | ') as sources,
+        string_agg(distinct dataset, ', ' order by dataset) as datasets
     from tranches
     group by company, round_id
 )
@@ -83,6 +87,7 @@ select
     v.post_money_valuation_usd_mid,
     v.post_money_valuation_usd_high,
     r.vendor_investors,
+    r.datasets,
     r.sources
 from rounds as r
 left join valuations as v using (company, round_id)

@@ -12,6 +12,7 @@ with candidates as (
     from staging.cash_burn
     where metric in ('net_burn', 'levered_free_cash_flow')
         and period_start <= cast($as_of as date)
+        and is_preferred
 ),
 
 latest as (

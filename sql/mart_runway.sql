@@ -16,6 +16,7 @@ with cash as (
     from staging.cash_burn
     where metric = 'cash_on_hand'
         and period_end <= cast($as_of as date)
+        and is_preferred
     group by company
 ),
 
@@ -32,6 +33,7 @@ committed as (
         and f.status in ('reported', 'announced', 'closed')
         and f.announced_date > c.cash_as_of_date
         and f.announced_date <= cast($as_of as date)
+        and f.is_preferred
     group by c.company
 ),
 

@@ -7,9 +7,12 @@ from pipelines.definitions import defs
 ENTITIES = ["alt_currency_figures", "cash_burn", "clusters", "funding_events", "gpu_prices"]
 EXPECTED_ASSETS = sorted(
     [f"raw/{e}" for e in [*ENTITIES, "gpu_price_quotes", "landing_files"]]
+    + [f"raw/epoch_{f}" for f in ("ai_companies_funding_rounds", "data_center_timelines", "gpu_clusters",
+                                   "hardware_prices", "nvidia_annual_prices", "xai_datacenter_timelines")]
     + [f"staging/{e}" for e in [*ENTITIES, "gpu_price_quotes"]]
     + [f"ref/{r}" for r in ("assumptions", "company_aliases", "fx_rates", "gpu_catalog")]
-    + [f"marts/{m}" for m in ("capex", "currency_restatements", "gpu_price_index", "leverage", "leverage_rounds", "net_burn", "runway")]
+    + [f"marts/{m}" for m in ("capex", "currency_restatements", "gpu_price_index", "leverage", "leverage_rounds", "net_burn", "runway",
+                                      "source_conflicts")]
 )
 
 
@@ -69,7 +72,7 @@ def test_one_check_per_expectation_blocking_when_severity_is_error():
         by_asset.setdefault(key.asset_key.to_user_string(), set()).add(key.name)
     expected = {f"staging/{s.name}": {e.name for e in s.expectations} for s in load_suites()}
     assert by_asset == expected
-    assert sum(len(v) for v in expected.values()) == 97
+    assert sum(len(v) for v in expected.values()) == 98
     specs = {
         (s.asset_key.to_user_string(), s.name): s
         for a in [*defs.asset_checks, *defs.assets]

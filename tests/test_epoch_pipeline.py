@@ -1,0 +1,108 @@
+"""Epoch AI's exports through the whole pipeline, beside the curated data.
+
+Reads the real, unmodified exports in ../shared/datasets/epoch (never copied here).
+"""
+
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from conftest import BUNDLED_INPUT, SHARED_DIR, all_assets, query
+from assets.quotes import days_with_files_tags
+from pipelines.resources import Inputs, Warehouse
+
+EPOCH_DIR = SHARED_DIR / "datasets" / "epoch"
+EPOCH_FILES = [
+    "ai_companies_funding_rounds.csv",
+    "data_center_timelines.csv",
+    "gpu_clusters.csv",
+    "hardware_prices.csv",
+    "nvidia_annual_prices.csv",
+    "xai_datacenter_timelines.csv",
+]
+
+
+@pytest.fixture(scope="module")
+def epoch_warehouse(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("epoch")
+    db = folder / "w.duckdb"
+    dg.materialize(
+        all_assets(),
+        resources={
+            "warehouse": Warehouse(path=str(db)),
+            "inputs": Inputs(
+                input_dir=str(BUNDLED_INPUT),
+                as_of="2026-11-01",
+                epoch_dir=str(EPOCH_DIR),
+                quotes_dir=str(folder / "quotes"),
+                landing_dir=str(folder / "landing"),
+            ),
+        },
+        tags=days_with_files_tags(folder / "quotes"),
+    )
+    return db
+
+
+def test_every_epoch_file_reconciles_and_mostly_loads(epoch_warehouse):
+    rows = {r["source_file"]: r for r in query(epoch_warehouse, "select * from audit.reconciliation where dataset = 'epoch'")}
+    assert sorted(rows) == EPOCH_FILES
+    for name, r in rows.items():
+        raw_rows = query(epoch_warehouse, f"select count(*) as n from raw.epoch_{name.removesuffix('.csv')}")[0]["n"]
+        assert r["rows_read"] == raw_rows, name  # every row of the export is counted
+        assert r["rows_read"] == r["rows_loaded"] + r["rows_duplicate"] + r["rows_quarantined"], name
+        assert (r["rows_loaded"] + r["rows_duplicate"]) / r["rows_read"] >= 0.80, (name, r)
+        quarantined = query(
+            epoch_warehouse, "select count(*) as n from quarantine.rejected_rows where source_file = ?", [name]
+        )[0]["n"]
+        assert quarantined == r["parts_quarantined"], name
+
+
+def test_quarantined_epoch_rows_say_why(epoch_warehouse):
+    reasons = [r["reason"] for r in query(epoch_warehouse, "select reason from quarantine.rejected_rows where dataset = 'epoch'")]
+    assert reasons and all(r.startswith("Epoch AI export: ") and len(r) > 30 for r in reasons)
+
+
+def test_xai_rounds_reach_the_leverage_marts(epoch_warehouse):
+    rounds = query(epoch_warehouse, "select * from marts.leverage_rounds where company = 'xAI' order by announced_date")
+    assert [r["round_name"] for r in rounds][:2] == ["Series B", "Series C"]
+    [founding] = [r for r in rounds if r["round_id"] == "xai-2025-10"]
+    assert founding["equity_usd_mid"] == pytest.approx(7.5e9)
+    assert founding["debt_to_equity_high"] == pytest.approx(12.5 / 7.5)
+    # Epoch's copy of the $6B Series B is the same fact: counted as a duplicate, not twice
+    assert sum(r["equity_usd_mid"] for r in rounds if r["round_name"] == "Series B") == pytest.approx(6e9)
+
+
+def test_colossus_sites_reach_capex_with_epochs_cost_beside_our_estimate(epoch_warehouse):
+    rows = query(
+        epoch_warehouse,
+        "select * from marts.capex where company = 'xAI' and dataset = 'epoch' and cluster like '%Colossus%' "
+        "and calculated_capex_usd_mid > 0",
+    )
+    assert len(rows) >= 5
+    for r in rows:
+        assert r["total_capex_usd_mid"] > 0  # our estimate from GPU prices and overheads
+        assert r["estimate_to_calculated_mid"] == pytest.approx(r["total_capex_usd_mid"] / r["calculated_capex_usd_mid"])
+    [phase1] = query(epoch_warehouse, "select * from marts.capex where cluster = 'xAI Colossus Memphis Phase 1'")
+    assert phase1["gpu_count_mid"] == 100_000
+
+
+def test_a_disagreement_is_kept_and_shown(epoch_warehouse):
+    rows = query(
+        epoch_warehouse,
+        "select * from marts.source_conflicts where company = 'xAI' and measure = 'amount_usd_mid' and fact like 'equity%' "
+        "order by used_by_marts desc",
+    )
+    used, other = rows[0], rows[1]
+    assert (used["dataset"], used["value"]) == ("curated", pytest.approx(7.5e9))
+    assert (other["dataset"], other["value"], other["used_by_marts"]) == ("epoch", pytest.approx(10e9), False)
+    assert other["relative_difference"] == pytest.approx(10 / 7.5 - 1)
+    assert used["why"].startswith("newer source")
+    # both are staged; only the preferred one counts in the marts
+    staged = query(epoch_warehouse, "select count(*) as n from staging.funding_events where fact_id = ?", [used["fact_id"]])
+    assert staged[0]["n"] == 2
+
+
+def test_without_an_epoch_folder_the_epoch_tables_are_empty(bundled_warehouse):
+    for name in EPOCH_FILES:
+        assert query(bundled_warehouse, f"select count(*) as n from raw.epoch_{name.removesuffix('.csv')}")[0]["n"] == 0
