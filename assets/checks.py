@@ -12,12 +12,10 @@ from pathlib import Path
 import dagster as dg
 
 from assets.quality.suites import Suite, load_suites
-from assets.quality.validate import validate_chunks
+from assets.quality.validate import validate_query
 from assets.warehouse import load_sql, sql_params
 from pipelines.resources import PROJECT_DIR, Inputs, Warehouse
 
-#: Rows per chunk handed to Great Expectations (bounded memory on large tables).
-CHUNK_ROWS = 1_000_000
 DEFAULT_DOCS_DIR = PROJECT_DIR / "data" / "gx_docs"
 
 
@@ -78,8 +76,7 @@ def suite_check(suite: Suite) -> dg.AssetChecksDefinition:
     def run_suite(warehouse: Warehouse, inputs: Inputs):
         select = load_sql(suite.query) if suite.query else f"select * from {suite.table}"
         with warehouse.read() as con:
-            reader = con.sql(select, params=sql_params(select, {"as_of": inputs.as_of_date})).to_arrow_reader(CHUNK_ROWS)
-            outcomes = validate_chunks(suite, (batch.to_pandas() for batch in reader), docs_dir())
+            outcomes = validate_query(suite, con, select, sql_params(select, {"as_of": inputs.as_of_date}), docs_dir())
         for outcome in outcomes:
             yield dg.AssetCheckResult(
                 check_name=outcome.spec.name,
@@ -92,7 +89,4 @@ def suite_check(suite: Suite) -> dg.AssetChecksDefinition:
     return run_suite
 
 
-#: Suites whose checks run inside their asset's own step (the partitioned quote feed).
-IN_STEP_SUITES = {"gpu_price_quotes"}
-
-SUITE_CHECKS = [suite_check(s) for s in load_suites() if s.name not in IN_STEP_SUITES]
+SUITE_CHECKS = [suite_check(s) for s in load_suites()]

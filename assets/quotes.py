@@ -2,9 +2,9 @@
 day), partitioned by the day quoted so a day loads without rewriting the rest.
 
 One step reads each file once, in batches, and writes the raw rows, the staged rows and
-the quarantined ones for the days being loaded, replacing those days atomically; then it
-validates the staged rows of those days with the `gpu_price_quotes` suite, and records the
-months those days touch, which the price index then rebuilds (and only those).
+the quarantined ones for the days being loaded, replacing those days atomically, and
+records the months those days touch, which the price index then rebuilds (and only
+those). The `gpu_price_quotes` suite then validates the rows of the latest load.
 """
 
 from datetime import date, timedelta
@@ -12,10 +12,7 @@ from datetime import date, timedelta
 import dagster as dg
 import polars as pl
 
-from assets.checks import _check_metadata, docs_dir
 from assets.policies import IO_RETRY, fail_fast_on_bad_input
-from assets.quality.suites import load_suites
-from assets.quality.validate import validate_chunks
 from assets.policies import WAREHOUSE_POOL
 from assets.reference import REFERENCE_ASSETS, load_references
 from assets.timing import Stopwatch
@@ -32,9 +29,6 @@ QUOTE_DAYS = dg.DailyPartitionsDefinition(start_date=QUOTES_START, end_offset=1)
 RAW_KEY = dg.AssetKey(["raw", "gpu_price_quotes"])
 STAGED_KEY = dg.AssetKey(["staging", "gpu_price_quotes"])
 BATCH_ROWS = 250_000
-
-SUITE = next(s for s in load_suites() if s.name == "gpu_price_quotes")
-
 
 def day_range_tags(start: str, end: str) -> dict[str, str]:
     """Run tags that make one run load the quote days from `start` to `end`."""
@@ -171,15 +165,6 @@ def _finish_load(con, start, end, loaded_at, run_id) -> dict[str, tuple[int, int
             freshness_policy=dg.FreshnessPolicy.time_window(fail_window=timedelta(days=3), warn_window=timedelta(days=2)),
         ),
     ],
-    check_specs=[
-        dg.AssetCheckSpec(
-            name=spec.name,
-            asset=STAGED_KEY,
-            blocking=spec.severity == "error",
-            description=f"{spec.description} ({spec.dimension}; {spec.severity})",
-        )
-        for spec in SUITE.expectations
-    ],
     partitions_def=QUOTE_DAYS,
     backfill_policy=dg.BackfillPolicy.single_run(),
     retry_policy=IO_RETRY,
@@ -194,7 +179,8 @@ def gpu_price_quotes(context: dg.AssetExecutionContext, warehouse: Warehouse, in
     loaded_at = now()
     with fail_fast_on_bad_input(), warehouse.write() as con:
         refs = load_references(con)
-        _prepare_tables(con, split_quote_batch(_empty_batch(), refs, None, start, end).staged, rebuild)
+        staged_schema = split_quote_batch(_empty_batch(), refs, None, start, end).staged
+        _prepare_tables(con, staged_schema.with_columns(pl.lit(loaded_at).alias("loaded_at")), rebuild)
         for table in ("raw.gpu_price_quotes", "staging.gpu_price_quotes"):
             con.execute(f"delete from {table} where {PARTITION_DATE} between ? and ?", [start, end])
         names = [f.name for f in files]
@@ -219,7 +205,7 @@ def gpu_price_quotes(context: dg.AssetExecutionContext, warehouse: Warehouse, in
                     pl.lit(sha).alias("file_sha256"), pl.lit(loaded_at).alias("loaded_at"), pl.lit(context.run_id).alias("run_id")
                 )
                 _insert(con, "raw.gpu_price_quotes", raw)
-                _insert(con, "staging.gpu_price_quotes", part.staged)
+                _insert(con, "staging.gpu_price_quotes", part.staged.with_columns(pl.lit(loaded_at).alias("loaded_at")))
                 rejected = part.rejected.select(
                     pl.lit("gpu_price_quotes").alias("entity"),
                     "dataset",
@@ -249,7 +235,6 @@ def gpu_price_quotes(context: dg.AssetExecutionContext, warehouse: Warehouse, in
             "select count(*) from staging.gpu_price_quotes where partition_date between ? and ?", [start, end]
         ).fetchall()[0][0]
     load_seconds = watch.seconds
-    outcomes = _validate(warehouse, start, end, inputs)
     totals = {k: sum(c[k] for c in per_file.values()) for k in ("rows_read", "rows_loaded", "rows_duplicate", "rows_quarantined")}
     yield dg.MaterializeResult(
         asset_key=RAW_KEY,
@@ -263,17 +248,7 @@ def gpu_price_quotes(context: dg.AssetExecutionContext, warehouse: Warehouse, in
             "days": f"{start} .. {end}",
             "full_rebuild": rebuild,
             "seconds": load_seconds,
-            "validation_seconds": round(watch.seconds - load_seconds, 3),
         },
-        check_results=[
-            dg.AssetCheckResult(
-                check_name=o.spec.name,
-                passed=o.passed,
-                severity=dg.AssetCheckSeverity.ERROR if o.spec.severity == "error" else dg.AssetCheckSeverity.WARN,
-                metadata=_check_metadata(o),
-            )
-            for o in outcomes
-        ],
     )
 
 
@@ -299,14 +274,6 @@ def _record_reconciliation(con, per_file, shas, loaded_at, run_id) -> None:
     ]
     if rows:
         _insert(con, "audit.reconciliation", pl.DataFrame(rows))
-
-
-def _validate(warehouse: Warehouse, start: date, end: date, inputs: Inputs):
-    select = load_sql(SUITE.query)
-    params = sql_params(select, {"start": start, "end": end, "as_of": inputs.as_of_date})
-    with warehouse.read() as con:
-        reader = con.sql(select, params=params).to_arrow_reader(1_000_000)
-        return validate_chunks(SUITE, (b.to_pandas() for b in reader), docs_dir())
 
 
 def months_between(start: date, end: date) -> list[date]:

@@ -12,8 +12,8 @@ from assets.transforms.discovery import entity_files
 from assets.transforms.entities import ENTITIES, Entity
 from assets.transforms.errors import InputFileError
 from assets.transforms.landing import FAILED, accepted_files, original_name, set_aside
-from assets.transforms.reading import file_sha256, iter_file_batches, read_header, scan_entity_file
-from assets.warehouse import append_raw_batches, create_raw_table, now
+from assets.transforms.reading import file_sha256
+from assets.warehouse import append_csv_file, create_raw_table, now, record_raw_files
 from pipelines.resources import Inputs, Warehouse
 
 GROUP = "sources"
@@ -34,17 +34,20 @@ def load_entity_files(con, entity: Entity, files: list[tuple[Path, str, str]], r
     create_raw_table(con, entity, table)
     loaded_at = now()
     rows: dict[str, int] = {}
+    read = []
     for path, shown, dataset in files:
         try:
-            width = len(read_header(path))
-            scan = scan_entity_file(path, entity, shown)
-            rows[shown] = append_raw_batches(
-                con, table, iter_file_batches(scan, path, width),
-                dataset=dataset, file_sha256=file_sha256(path), loaded_at=loaded_at, run_id=run_id,
+            sha = file_sha256(path)
+            rows[shown] = append_csv_file(
+                con, table, path, entity,
+                shown_name=shown, dataset=dataset, file_sha256=sha, loaded_at=loaded_at, run_id=run_id,
             )
         except InputFileError as err:
             err.failed_path = path
             raise
+        read.append({"entity": entity.name, "source_file": shown, "dataset": dataset, "file_sha256": sha,
+                     "rows": rows[shown], "run_id": run_id, "loaded_at": loaded_at})
+    record_raw_files(con, entity.name, read)
     return rows
 
 

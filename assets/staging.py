@@ -96,7 +96,10 @@ def stage_entity(con, entity: Entity, run_id: str):
     if prices and _table_exists(con, table):
         # months of the price points being replaced: the index rebuilds them too
         mark_price_months_touched(con, f"select observed_date from {table}", [], table, run_id)
-    counts = write_staged(con, entity.name, table, records, annotated, run_id=run_id)
+    files_read = con.sql(
+        "select source_file, dataset, file_sha256 from audit.raw_files where entity = ?", params=[entity.name]
+    ).pl()
+    counts = write_staged(con, entity.name, table, records, annotated, run_id=run_id, files_read=files_read)
     if prices:
         mark_price_months_touched(con, f"select observed_date from {table}", [], table, run_id)
     return counts

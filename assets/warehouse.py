@@ -55,6 +55,15 @@ create table if not exists audit.price_months_touched (
     run_id varchar,
     touched_at timestamp with time zone
 );
+create table if not exists audit.raw_files (
+    entity varchar not null,
+    source_file varchar not null,
+    dataset varchar,
+    file_sha256 varchar,
+    rows bigint,
+    run_id varchar,
+    loaded_at timestamp with time zone
+);
 create table if not exists audit.reconciliation (
     source_file varchar not null,
     entity varchar not null,
@@ -214,6 +223,60 @@ def append_raw_batches(
     return rows
 
 
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def append_csv_file(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    path: Path,
+    entity: Entity,
+    *,
+    shown_name: str,
+    dataset: str,
+    file_sha256: str,
+    loaded_at: datetime,
+    run_id: str,
+) -> int:
+    """Append one entity file to a raw table with DuckDB's CSV reader, which streams the
+    file in parallel without holding it in memory. Every column is read as text; the row
+    number is the record's place in the file (the header is row 1). Raises InputFileError
+    (file, row, what is wrong) when the file cannot be read as CSV: nothing is appended."""
+    from assets.transforms.reading import check_header, has_unclosed_quote, header_cells, locate_csv_problem
+
+    cells = header_cells(path)
+    header = [c.strip() for c in cells]
+    extras = check_header(path, header, entity)
+    by_name = dict(zip(header, cells))
+    values = [
+        f"{_quoted(by_name[c])} as {_quoted(c)}" if c in by_name else f"null::varchar as {_quoted(c)}"
+        for c in entity.columns
+    ]
+    extra = (
+        "to_json(struct_pack(" + ", ".join(f"{_quoted(c)} := {_quoted(by_name[c])}" for c in extras) + "))"
+        if extras
+        else "null::json"
+    )
+    columns = "{" + ", ".join(f"'{cell.replace(chr(39), chr(39) * 2)}': 'VARCHAR'" for cell in cells) + "}"
+    sql = f"""
+        insert into {table}
+        select {", ".join(values)}, {extra}, $dataset, $shown, $sha, row_number() over () + 1,
+            $shown || ':' || (row_number() over () + 1), $loaded_at, $run_id
+        from read_csv($path, header = true, auto_detect = false, columns = {columns},
+            delim = ',', quote = '"', escape = '"', strict_mode = true, null_padding = false)
+    """
+    params = {"dataset": dataset, "shown": shown_name, "sha": file_sha256, "loaded_at": loaded_at, "run_id": run_id, "path": str(path)}
+    if has_unclosed_quote(path):  # DuckDB reads such a field to the end of the file
+        raise locate_csv_problem(path, len(header))
+    before = con.execute(f"select count(*) from {table}").fetchall()[0][0]
+    try:
+        con.execute(sql, params)
+    except duckdb.Error as err:
+        raise locate_csv_problem(path, len(header), str(err).splitlines()[0]) from None
+    return con.execute(f"select count(*) from {table}").fetchall()[0][0] - before
+
+
 def read_table(con: duckdb.DuckDBPyConnection, table: str) -> pl.DataFrame:
     """A whole table as a Polars frame (through Arrow)."""
     return con.sql(f"select * from {table}").pl()
@@ -250,12 +313,15 @@ def write_staged(
     annotated: pl.DataFrame,
     *,
     run_id: str,
+    files_read: pl.DataFrame | None = None,
 ) -> LoadCounts:
     """Write a normalized entity: good rows to `table`, rows with problems to
     `quarantine.rejected_rows` (replacing this entity's earlier ones) and one row per source
     file to `audit.reconciliation`. Call inside `transaction`.
 
-    `records` has one row per source row read (see `raw_records`); `annotated` may hold
+    `records` has one row per source row read (see `raw_records`); `files_read` (source_file,
+    dataset, file_sha256) lists every file read, so a file with no rows is counted too;
+    `annotated` may hold
     several rows for one source row (an Epoch round gives an equity and a debt tranche).
     A source row counts as loaded if any of its rows was staged, else as a duplicate if
     any was a duplicate, else as quarantined; `parts_quarantined` counts the quarantine
@@ -295,10 +361,14 @@ def write_staged(
         .otherwise(pl.lit("quarantined"))  # includes a row that produced nothing at all
         .alias("_status")
     )
+    counted = per_row
+    if files_read is not None:
+        empty = files_read.join(per_row.select("source_file").unique(), on="source_file", how="anti")
+        counted = pl.concat([per_row, empty.with_columns(pl.lit(None, pl.String).alias("_status"))], how="diagonal_relaxed")
     per_file = (
-        per_row.group_by("source_file", "dataset", "file_sha256")
+        counted.group_by("source_file", "dataset", "file_sha256")
         .agg(
-            pl.len().alias("rows_read"),
+            pl.col("_status").is_not_null().sum().alias("rows_read"),
             (pl.col("_status") == "loaded").sum().alias("rows_loaded"),
             (pl.col("_status") == "duplicate").sum().alias("rows_duplicate"),
             (pl.col("_status") == "quarantined").sum().alias("rows_quarantined"),
@@ -391,3 +461,10 @@ def mark_price_months_touched(con: duckdb.DuckDBPyConnection, months_sql: str, p
         f"from ({months_sql}) as t(m) where m is not null",
         [touched_by, run_id, now(), *params],
     )
+
+
+def record_raw_files(con: duckdb.DuckDBPyConnection, entity: str, files: list[dict]) -> None:
+    """Replace the list of files the last raw load of `entity` read (rows may be 0)."""
+    con.execute("delete from audit.raw_files where entity = ?", [entity])
+    if files:
+        _insert(con, "audit.raw_files", pl.DataFrame(files, schema_overrides={"rows": pl.Int64}))

@@ -1,5 +1,5 @@
--- The rows the gpu_price_quotes suite validates: the days just loaded ($start to $end), with
--- derived columns for the cross-row and cross-table expectations.
+-- The rows the gpu_price_quotes suite validates: those of the latest load (the days a run
+-- just wrote), with derived columns for the cross-row and cross-table expectations.
 select
     p.*,
     coalesce(p.source_url, p.source_publication) as source,
@@ -11,4 +11,4 @@ select
     date_diff('day', max(p.observed_date) over (), cast($as_of as date)) as days_since_latest_quote
 from staging.gpu_price_quotes as p
 left join ref.gpu_catalog as k on k.gpu_model = p.gpu_model
-where p.partition_date between $start and $end
+where p.loaded_at = (select max(loaded_at) from staging.gpu_price_quotes)

@@ -68,7 +68,7 @@ def _mutate(frame, row, **values):
         ("funding_events", {"company_in_reference": False}, "company_in_reference"),
         ("funding_events", {"round_tranches_usd_mid": 250e9}, "round_under_200b"),
         ("cash_burn", {"period_start": pd.Timestamp("2030-01-01")}, "period_ordered"),
-        ("clusters", {"gpu_count_total_high": 9_000_000}, "gpu_count_plausible"),
+        ("clusters", {"gpu_count_total_high": 9_000_000, "status": "operational"}, "gpu_count_plausible"),
     ],
 )
 def test_bad_frames_fail_the_right_expectation(mini_warehouse, suite_name, changes, failing):

@@ -205,12 +205,13 @@ def parse_amount_column(frame: pl.DataFrame, column: str) -> pl.DataFrame:
     Plain numbers are cast in bulk; the rest are parsed once per distinct text.
     """
     text = pl.col(column).str.strip_chars()
-    plain = text.cast(pl.Float64, strict=False)
+    cast = text.cast(pl.Float64, strict=False)
+    plain = pl.when(cast.is_finite()).then(cast)  # "NaN" and "inf" cast, but are not amounts
     odd_texts = (
         frame.lazy()
         .select(text.alias("_text"))
         .filter(pl.col("_text").is_not_null() & (pl.col("_text") != ""))
-        .filter(pl.col("_text").cast(pl.Float64, strict=False).is_null())
+        .filter(~pl.col("_text").cast(pl.Float64, strict=False).is_finite().fill_null(False))
         .unique()
         .collect()
         .get_column("_text")

@@ -92,13 +92,14 @@ def normalize_cash_burn(raw: pl.DataFrame, refs: References) -> pl.DataFrame:
     )
     checks += c
     checks.append(Check("amount_high", pl.col("amount_mid").is_null(), "no amount: give amount_low or amount_high"))
-    checks.append(
+    checks += [
         Check(
-            "amount_low",
-            ~pl.col("metric").is_in(SIGNED_METRICS) & (pl.col("amount_low") < 0),
-            pl.format("a negative {} (write burn as a positive number)", pl.col("metric")),
+            column,
+            ~pl.col("metric").is_in(SIGNED_METRICS) & (pl.col(f"{column}__value") < 0),
+            pl.format("a negative {} {} (write burn as a positive number)", pl.col("metric"), pl.col(f"{column}__text")),
         )
-    )
+        for column in ("amount_low", "amount_high")
+    ]
     frame, c = resolve_currency(frame, "currency", ["amount_mark"], refs.currencies)
     checks += c
     frame, c = add_fx_rate(frame, refs.fx_rates, "period_end")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from assets.transforms.dates import date_problem, parse_date
+from assets.transforms.dates import date_problem, parse_date_column
 from assets.transforms.problems import Check, one_of, required
 from assets.transforms.reference import canonical_names
 
@@ -32,16 +32,21 @@ def vocabulary(column: str, allowed: tuple[str, ...], *, is_required: bool = Tru
 
 def add_dates(frame: pl.DataFrame, columns: list[str], required_columns: list[str]) -> tuple[pl.DataFrame, list[Check]]:
     """Parse date columns in place (text kept as `<column>_text` for messages)."""
-    frame = frame.with_columns(*[pl.col(c).alias(f"{c}_text") for c in columns]).with_columns(
-        *[parse_date(pl.col(f"{c}_text")).alias(c) for c in columns]
-    )
+    frame = frame.with_columns(*[pl.col(c).alias(f"{c}_text") for c in columns])
+    for c in columns:
+        frame = parse_date_column(frame, f"{c}_text", c)
     checks = [required(f"{c}_text") for c in required_columns]
     checks = [Check(c, chk.failed, chk.reason) for c, chk in zip(required_columns, checks)]
     checks += [
-        Check(c, date_problem(pl.col(f"{c}_text"), pl.col(c)).is_not_null(), date_problem(pl.col(f"{c}_text"), pl.col(c)))
+        Check(c, _has_text(f"{c}_text") & pl.col(c).is_null(), date_problem(pl.col(f"{c}_text"), pl.col(c)))
         for c in columns
     ]
     return frame, checks
+
+
+def _has_text(column: str) -> pl.Expr:
+    text = pl.col(column).str.strip_chars()
+    return text.is_not_null() & (text != "")
 
 
 def add_company(frame: pl.DataFrame, column: str, aliases: pl.DataFrame, *, is_required: bool = True) -> tuple[pl.DataFrame, list[Check]]:

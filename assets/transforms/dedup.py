@@ -17,6 +17,10 @@ from assets.transforms.problems import PROBLEM_COLUMNS, PROBLEMS
 def mark_duplicates(frame: pl.DataFrame, id_columns: list[str]) -> pl.DataFrame:
     """Add `_duplicate_of` (the raw row id a duplicate repeats) and set `_problems` on rows
     whose id is already used by a different row."""
+    ok_ids = frame.filter(pl.col(PROBLEMS).is_null()).select(id_columns)
+    if ok_ids.height == 0 or not ok_ids.is_duplicated().any():
+        # the usual case: no id is used twice, nothing to compare
+        return frame.with_columns(pl.lit(None, pl.String).alias("_duplicate_of"))
     content = [c for c in frame.columns if c not in LINEAGE and not c.startswith("_")]
     ordered = frame.with_row_index("_order").sort("source_file", "row_number")
     ok = pl.col(PROBLEMS).is_null()

@@ -141,17 +141,21 @@ def resolve_currency(
 
 def add_fx_rate(frame: pl.DataFrame, fx_rates: pl.DataFrame, date_column: str) -> tuple[pl.DataFrame, list[Check]]:
     """Add `fx_units_per_usd` and `fx_rate_date`: the latest rate for the row's currency on
-    or before `date_column` (1 for USD)."""
+    or before `date_column` (1 for USD). The as-of join runs on the distinct (currency,
+    date) pairs, which are few however many rows there are."""
     rates = fx_rates.select(
         pl.col("currency"), pl.col("rate_date").alias("fx_rate_date"), pl.col("units_per_usd").alias("fx_units_per_usd")
     ).sort("fx_rate_date")
-    frame = frame.with_row_index("_order")
-    dated = frame.filter(pl.col(date_column).is_not_null() & pl.col("currency").is_not_null())
-    joined = dated.sort(date_column).join_asof(
+    pairs = (
+        frame.select("currency", date_column)
+        .filter(pl.col(date_column).is_not_null() & pl.col("currency").is_not_null())
+        .unique()
+        .sort(date_column)
+    )
+    matched = pairs.join_asof(
         rates, left_on=date_column, right_on="fx_rate_date", by="currency", strategy="backward", check_sortedness=False
     )
-    joined = joined.select("_order", "fx_rate_date", "fx_units_per_usd")
-    frame = frame.join(joined, on="_order", how="left").sort("_order").drop("_order")
+    frame = frame.join(matched, on=["currency", date_column], how="left")
     is_usd = pl.col("currency") == "USD"
     frame = frame.with_columns(
         pl.when(is_usd).then(1.0).otherwise(pl.col("fx_units_per_usd")).alias("fx_units_per_usd"),

@@ -33,25 +33,32 @@ def _nonempty(text: pl.Expr) -> pl.Expr:
 
 
 def annotate(frame: pl.DataFrame, checks: list[Check]) -> pl.DataFrame:
-    """Add `_problem_columns` and `_problems` from `checks` (null where the row passes all)."""
+    """Add `_problem_columns` and `_problems` from `checks` (null where the row passes all).
+
+    The pass/fail flags are computed for every row; the messages only for the rows that
+    fail (building strings for millions of good rows would dominate the cost)."""
     if not checks:
         return frame.with_columns(
             pl.lit(None, pl.String).alias(PROBLEM_COLUMNS), pl.lit(None, pl.String).alias(PROBLEMS)
         )
-    failed = [c.failed.fill_null(False) for c in checks]
-    columns = pl.concat_str(
-        [pl.when(f).then(pl.lit(c.column)) for f, c in zip(failed, checks)],
-        separator=", ",
-        ignore_nulls=True,
+    flags = [f"__failed_{i}" for i in range(len(checks))]
+    frame = frame.with_row_index("__row").with_columns(
+        *[c.failed.fill_null(False).alias(flag) for c, flag in zip(checks, flags)]
+    )
+    bad = frame.filter(pl.any_horizontal(flags))
+    columns = (
+        pl.concat_list([pl.when(pl.col(flag)).then(pl.lit(c.column)) for flag, c in zip(flags, checks)])
+        .list.drop_nulls()
+        .list.unique(maintain_order=True)
+        .list.join(", ")
     )
     reasons = pl.concat_str(
-        [pl.when(f).then(_reason(c)) for f, c in zip(failed, checks)],
+        [pl.when(pl.col(flag)).then(_reason(c)) for flag, c in zip(flags, checks)],
         separator="; ",
         ignore_nulls=True,
     )
-    return frame.with_columns(
-        _nonempty(columns).alias(PROBLEM_COLUMNS), _nonempty(reasons).alias(PROBLEMS)
-    )
+    found = bad.select("__row", _nonempty(columns).alias(PROBLEM_COLUMNS), _nonempty(reasons).alias(PROBLEMS))
+    return frame.drop(flags).join(found, on="__row", how="left", maintain_order="left").drop("__row")
 
 
 def required(column: str) -> Check:

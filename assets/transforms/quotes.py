@@ -10,8 +10,7 @@ from datetime import date
 import polars as pl
 
 from assets.transforms.dates import parse_date
-from assets.transforms.dedup import mark_duplicates
-from assets.transforms.gpu_prices import normalize_gpu_prices
+from assets.transforms.price_batches import annotate_prices, split_annotated
 from assets.transforms.problems import PROBLEM_COLUMNS, PROBLEMS
 from assets.transforms.reference import References
 
@@ -41,8 +40,7 @@ def split_quote_batch(
     day = pl.lit(file_day, pl.Date) if file_day else observed
     batch = batch.with_columns(day.alias(PARTITION_DATE))
     batch = batch.filter(pl.col(PARTITION_DATE).is_between(start, end) | pl.col(PARTITION_DATE).is_null())
-    annotated = mark_duplicates(normalize_gpu_prices(batch, refs), ["quote_id"])
-    annotated = annotated.with_columns(
+    annotated = annotate_prices(batch, refs).with_columns(
         (pl.lit(file_day, pl.Date) if file_day else pl.col("observed_date")).alias(PARTITION_DATE)
     )
     if file_day:
@@ -52,16 +50,5 @@ def split_quote_batch(
             pl.when(wrong_day & pl.col(PROBLEMS).is_null()).then(pl.lit("observed_date")).otherwise(pl.col(PROBLEM_COLUMNS)).alias(PROBLEM_COLUMNS),
             pl.when(wrong_day & pl.col(PROBLEMS).is_null()).then(reason).otherwise(pl.col(PROBLEMS)).alias(PROBLEMS),
         )
-    ok = pl.col(PROBLEMS).is_null()
-    duplicate = pl.col("_duplicate_of").is_not_null()
-    staged = annotated.filter(ok & ~duplicate).drop(PROBLEM_COLUMNS, PROBLEMS, "_duplicate_of")
-    problem_rows = annotated.filter(~ok).select("raw_row_id", "dataset", "source_file", "row_number", PARTITION_DATE, PROBLEM_COLUMNS, PROBLEMS)
-    raw_columns = [c for c in batch.columns if c != PARTITION_DATE]
-    records = batch.select("raw_row_id", pl.struct([c for c in raw_columns if c != "raw_row_id"]).struct.json_encode().alias("raw_record"))
-    rejected = problem_rows.join(records, on="raw_row_id", how="left")
-    return QuoteBatch(
-        raw=batch,
-        staged=staged,
-        rejected=rejected,
-        duplicates=int(annotated.select((ok & duplicate).sum()).item()),
-    )
+    part = split_annotated(batch, annotated, keep=(PARTITION_DATE,))
+    return QuoteBatch(raw=batch, staged=part.staged, rejected=part.rejected, duplicates=part.duplicates)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 from pathlib import Path
 
 import polars as pl
@@ -59,14 +60,14 @@ def _not_utf8(path: Path, data: bytes, offset: int) -> InputFileError:
     )
 
 
-def _header_cells(path: Path) -> list[str]:
+def header_cells(path: Path) -> list[str]:
     """The header row's cells exactly as written (Polars names columns by them)."""
     return next(csv.reader(io.StringIO(_first_line(path))), [])
 
 
 def read_header(path: Path) -> list[str]:
     """The header row's column names, stripped."""
-    return [c.strip() for c in _header_cells(path)]
+    return [c.strip() for c in header_cells(path)]
 
 
 def check_header(path: Path, header: list[str], entity: Entity) -> list[str]:
@@ -91,21 +92,42 @@ def check_header(path: Path, header: list[str], entity: Entity) -> list[str]:
     return [c for c in header if c not in entity.columns]
 
 
-def _locate_csv_problem(path: Path, width: int) -> InputFileError:
-    """Find the first row Python's csv module cannot read, or whose width is wrong."""
+def locate_csv_problem(path: Path, width: int, reader_message: str | None = None) -> InputFileError:
+    """Find the first row Python's csv module cannot read, or whose width is wrong (run
+    only after a fast reader failed, to name the row)."""
     try:
         with path.open("r", encoding="utf-8-sig", newline="") as handle:
-            reader = csv.reader(handle, strict=True)
-            next(reader, None)
+            consumed: list[str] = []
+
+            def lines():
+                for line in handle:
+                    consumed.append(line)
+                    yield line
+
+            reader = csv.reader(lines(), strict=True)
+            header = next(reader, None)
             record = 1
             start_line = reader.line_num + 1
             for row in reader:
                 record += 1
+                raw_text = "".join(consumed)
+                consumed.clear()
                 if row and len(row) != width:
                     return InputFileError(
                         path,
                         f"has {len(row)} fields where the header has {width}",
                         row=record,
+                    )
+                # a quote inside an unquoted cell: the value appears as written (a quoted
+                # cell would show its quotes doubled in the text)
+                stray = next((i for i, cell in enumerate(row) if '"' in cell and cell in raw_text), None)
+                if stray is not None and header is not None and stray < len(header):
+                    return InputFileError(
+                        path,
+                        'has a double quote (") inside a field that is not quoted: quote the whole field and '
+                        'double the quote, e.g. "a 19"" rack"',
+                        row=record,
+                        column=header[stray],
                     )
                 start_line = reader.line_num + 1
     except UnicodeDecodeError as err:
@@ -119,7 +141,26 @@ def _locate_csv_problem(path: Path, width: int) -> InputFileError:
             "(a quoted field is never closed — is the file truncated?)",
             row=record + 1,
         )
+    if reader_message:
+        line = re.search(r"line (\d+)", reader_message)
+        row = _record_of_line(path, int(line.group(1))) if line else None
+        return InputFileError(path, f"cannot be read as CSV: {reader_message}", row=row)
     return InputFileError(path, "cannot be read as CSV")
+
+
+def _record_of_line(path: Path, line: int) -> int:
+    """The spreadsheet row of a physical line (records can span lines in quoted cells)."""
+    try:
+        with path.open("r", encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle)
+            record = 0
+            for _ in reader:
+                record += 1
+                if reader.line_num >= line:
+                    return record
+    except (csv.Error, UnicodeDecodeError):
+        pass
+    return line
 
 
 def scan_entity_file(path: Path, entity: Entity, relative_name: str) -> pl.LazyFrame:
@@ -134,7 +175,7 @@ def scan_entity_file(path: Path, entity: Entity, relative_name: str) -> pl.LazyF
         encoding="utf8",
         row_index_name="_record",
     )
-    scan = scan.rename({old: new for old, new in zip(_header_cells(path), header) if old != new})
+    scan = scan.rename({old: new for old, new in zip(header_cells(path), header) if old != new})
     extra = (
         pl.struct(extras).struct.json_encode() if extras else pl.lit(None, pl.String)
     ).alias(EXTRA_COLUMNS)
@@ -165,21 +206,21 @@ def has_unclosed_quote(path: Path) -> bool:
 def collect_file(scan: pl.LazyFrame, path: Path, width: int) -> pl.DataFrame:
     """Collect a scan, turning Polars' parser errors into an `InputFileError` with a row."""
     if has_unclosed_quote(path):
-        raise _locate_csv_problem(path, width)
+        raise locate_csv_problem(path, width)
     try:
         return scan.collect()
     except (pl.exceptions.ComputeError, pl.exceptions.NoDataError):
-        raise _locate_csv_problem(path, width) from None
+        raise locate_csv_problem(path, width) from None
 
 
 def iter_file_batches(scan: pl.LazyFrame, path: Path, width: int):
     """Stream a scan in batches, with the same error translation as `collect_file`."""
     if has_unclosed_quote(path):
-        raise _locate_csv_problem(path, width)
+        raise locate_csv_problem(path, width)
     try:
         yield from scan.collect_batches()
     except (pl.exceptions.ComputeError, pl.exceptions.NoDataError):
-        raise _locate_csv_problem(path, width) from None
+        raise locate_csv_problem(path, width) from None
 
 
 def read_reference_file(path: Path, entity: Entity) -> pl.DataFrame:
