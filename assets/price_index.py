@@ -43,6 +43,12 @@ def _exists(con) -> bool:
 def gpu_price_index(warehouse: Warehouse) -> dg.MaterializeResult:
     watch = Stopwatch()
     with warehouse.write() as con:
+        # before the quote feed's first load its table does not exist: the index reads it empty
+        con.execute(
+            "create table if not exists staging.gpu_price_quotes as "
+            "select *, null::date as partition_date, null::timestamp with time zone as loaded_at "
+            "from staging.gpu_prices limit 0"
+        )
         months = [m for (m,) in con.execute("select distinct month from audit.price_months_touched order by 1").fetchall()]
         full = not _exists(con)
         if full:

@@ -21,7 +21,7 @@ from assets.transforms.quote_files import quote_files
 from assets.transforms.quotes import PARTITION_DATE, split_quote_batch
 from assets.transforms.reading import file_sha256, iter_file_batches, read_header, scan_entity_file
 from assets.transforms.reading import check_header
-from assets.warehouse import RAW_METADATA, load_sql, mark_price_months_touched, now, sql_params
+from assets.warehouse import RAW_METADATA, insert_by_name, mark_price_months_touched, now, settle_repeated_quotes
 from pipelines.resources import Inputs, Warehouse
 
 QUOTES_START = "2023-01-01"
@@ -74,76 +74,6 @@ def _prepare_tables(con, staged_schema: pl.DataFrame, rebuild: bool) -> None:
         con.execute(f"{verb} staging.gpu_price_quotes as select * from _schema")
     finally:
         con.unregister("_schema")
-
-
-def _insert(con, table: str, frame: pl.DataFrame) -> None:
-    if frame.height:
-        con.register("_rows", frame.to_arrow())
-        try:
-            con.execute(f"insert into {table} by name select * from _rows")
-        finally:
-            con.unregister("_rows")
-
-
-def _finish_load(con, start, end, loaded_at, run_id) -> dict[str, tuple[int, int]]:
-    """Quote ids staged twice within the days loaded (in different batches or files):
-    the first copy (by file and row) stays; a later copy with the same content is a
-    duplicate and is removed, one with different content goes to quarantine. Returns
-    {source_file: (duplicates, conflicts)}."""
-    con.execute(
-        """
-        create temp table _dupes as
-        with ranked as (
-            select
-                quote_id,
-                source_file,
-                row_number,
-                raw_row_id,
-                partition_date,
-                dataset,
-                row_number() over (partition by quote_id order by source_file, row_number) as copy,
-                first(raw_row_id) over (partition by quote_id order by source_file, row_number) as first_row,
-                md5(concat_ws('|', gpu_model, price_type, usd_per_gpu_mid, usd_per_gpu_hour_mid, observed_date, provider, region))
-                    as content,
-                first(md5(concat_ws('|', gpu_model, price_type, usd_per_gpu_mid, usd_per_gpu_hour_mid, observed_date, provider, region)))
-                    over (partition by quote_id order by source_file, row_number) as first_content
-            from staging.gpu_price_quotes
-            where partition_date between $start and $end
-                and quote_id in (
-                    select quote_id from staging.gpu_price_quotes
-                    where partition_date between $start and $end
-                    group by quote_id having count(*) > 1
-                )
-        )
-        select * from ranked where copy > 1
-        """,
-        {"start": start, "end": end},
-    )
-    per_file = {
-        name: (int(dups), int(conflicts))
-        for name, dups, conflicts in con.execute(
-            "select source_file, count(*) filter (where content = first_content), "
-            "count(*) filter (where content <> first_content) from _dupes group by source_file"
-        ).fetchall()
-    }
-    if per_file:
-        con.execute(
-            """
-            insert into quarantine.rejected_rows
-                (entity, dataset, source_file, row_number, raw_row_id, "column", reason, raw_record, run_id, quarantined_at, partition_date)
-            select 'gpu_price_quotes', d.dataset, d.source_file, d.row_number, d.raw_row_id, 'quote_id',
-                'quote_id: ' || d.quote_id || ' is already used by ' || d.first_row || ' with different values',
-                null, $run_id, $at, d.partition_date
-            from _dupes as d
-            where d.content <> d.first_content
-            """,
-            {"run_id": run_id, "at": loaded_at},
-        )
-        con.execute(
-            "delete from staging.gpu_price_quotes where raw_row_id in (select raw_row_id from _dupes)"
-        )
-    con.execute("drop table _dupes")
-    return per_file
 
 
 @dg.multi_asset(
@@ -204,8 +134,8 @@ def gpu_price_quotes(context: dg.AssetExecutionContext, warehouse: Warehouse, in
                 raw = part.raw.with_columns(
                     pl.lit(sha).alias("file_sha256"), pl.lit(loaded_at).alias("loaded_at"), pl.lit(context.run_id).alias("run_id")
                 )
-                _insert(con, "raw.gpu_price_quotes", raw)
-                _insert(con, "staging.gpu_price_quotes", part.staged.with_columns(pl.lit(loaded_at).alias("loaded_at")))
+                insert_by_name(con, "raw.gpu_price_quotes", raw)
+                insert_by_name(con, "staging.gpu_price_quotes", part.staged.with_columns(pl.lit(loaded_at).alias("loaded_at")))
                 rejected = part.rejected.select(
                     pl.lit("gpu_price_quotes").alias("entity"),
                     "dataset",
@@ -219,12 +149,16 @@ def gpu_price_quotes(context: dg.AssetExecutionContext, warehouse: Warehouse, in
                     pl.lit(loaded_at).alias("quarantined_at"),
                     PARTITION_DATE,
                 )
-                _insert(con, "quarantine.rejected_rows", rejected)
+                insert_by_name(con, "quarantine.rejected_rows", rejected)
                 counts["rows_read"] += part.raw.height
                 counts["rows_loaded"] += part.staged.height
                 counts["rows_duplicate"] += part.duplicates
                 counts["rows_quarantined"] += part.rejected.height
-        for name, (dups, conflicts) in _finish_load(con, start, end, loaded_at, context.run_id).items():
+        settled = settle_repeated_quotes(
+            con, "staging.gpu_price_quotes", "gpu_price_quotes", "partition_date between $start and $end",
+            {"start": start, "end": end}, context.run_id, loaded_at,
+        )
+        for name, (dups, conflicts) in settled.items():
             counts = per_file[name]
             counts["rows_loaded"] -= dups + conflicts
             counts["rows_duplicate"] += dups
@@ -273,7 +207,7 @@ def _record_reconciliation(con, per_file, shas, loaded_at, run_id) -> None:
         for name, counts in per_file.items()
     ]
     if rows:
-        _insert(con, "audit.reconciliation", pl.DataFrame(rows))
+        insert_by_name(con, "audit.reconciliation", pl.DataFrame(rows))
 
 
 def months_between(start: date, end: date) -> list[date]:

@@ -35,18 +35,15 @@ def load_entity_files(con, entity: Entity, files: list[tuple[Path, str, str]], r
     loaded_at = now()
     rows: dict[str, int] = {}
     read = []
-    for path, shown, dataset in files:
+    for file_id, (path, shown, dataset) in enumerate(files):
         try:
             sha = file_sha256(path)
-            rows[shown] = append_csv_file(
-                con, table, path, entity,
-                shown_name=shown, dataset=dataset, file_sha256=sha, loaded_at=loaded_at, run_id=run_id,
-            )
+            rows[shown] = append_csv_file(con, table, path, entity, file_id=file_id)
         except InputFileError as err:
             err.failed_path = path
             raise
-        read.append({"entity": entity.name, "source_file": shown, "dataset": dataset, "file_sha256": sha,
-                     "rows": rows[shown], "run_id": run_id, "loaded_at": loaded_at})
+        read.append({"entity": entity.name, "file_id": file_id, "source_file": shown, "dataset": dataset,
+                     "file_sha256": sha, "rows": rows[shown], "run_id": run_id, "loaded_at": loaded_at})
     record_raw_files(con, entity.name, read)
     return rows
 

@@ -21,11 +21,16 @@ from assets.transforms.epoch import EPOCH_FILES
 from assets.transforms.epoch.common import ADAPTER_PROBLEM
 from assets.transforms.normalize import normalize
 from assets.transforms.problems import PROBLEM_COLUMNS, PROBLEMS
+from assets.transforms.price_batches import annotate_prices, split_annotated
 from assets.warehouse import (
+    LoadCounts,
     frame_to_markdown,
+    insert_by_name,
     mark_price_months_touched,
+    now,
     raw_records,
     read_table,
+    settle_repeated_quotes,
     write_staged,
 )
 from pipelines.resources import Warehouse
@@ -80,9 +85,154 @@ def _epoch_rows(con, entity: str) -> tuple[pl.DataFrame | None, pl.DataFrame | N
     )
 
 
+#: Rows per batch when price rows stream from raw to staging.
+PRICE_BATCH_ROWS = 500_000
+
+
+def stage_prices(con, run_id: str) -> LoadCounts:
+    """`staging.gpu_prices` in batches: price history is where the volume is (tens of
+    millions of quotes), so raw rows stream from DuckDB to Polars through Arrow, a batch at
+    a time, and staged rows stream back; memory stays at one batch. Ids repeated across
+    batches are settled in SQL afterwards; Epoch's rows (few) are matched against ours
+    as for any entity."""
+    table = "staging.gpu_prices"
+    refs = load_references(con)
+    if _table_exists(con, table):
+        mark_price_months_touched(con, f"select observed_date from {table}", [], table, run_id)
+    loaded_at = now()
+    empty = resolve_sources(annotate_prices(con.sql("select * from raw.gpu_prices limit 0").pl(), refs), "gpu_prices")
+    schema = empty.drop(PROBLEM_COLUMNS, PROBLEMS, "_duplicate_of")
+    con.register("_schema", schema.to_arrow())
+    try:
+        con.execute(f"create or replace table {table} as select * from _schema")
+    finally:
+        con.unregister("_schema")
+    con.execute("delete from quarantine.rejected_rows where entity = 'gpu_prices'")
+    counts: dict[str, dict[str, int]] = {}
+
+    def write(batch: pl.DataFrame, annotated: pl.DataFrame, one_row_per_source_row: bool = True) -> None:
+        part = split_annotated(batch, annotated)
+        insert_by_name(con, table, part.staged)
+        insert_by_name(con, "quarantine.rejected_rows", _quarantine_rows("gpu_prices", part.rejected, run_id, loaded_at))
+        ok = pl.col(PROBLEMS).is_null() & pl.col("_duplicate_of").is_null()
+        if one_row_per_source_row:  # raw rows map one to one: counting rows is enough
+            per_file = annotated.group_by("source_file").agg(pl.len().alias("read"), ok.sum().alias("loaded"))
+        else:
+            per_file = annotated.group_by("source_file").agg(
+                pl.col("raw_row_id").n_unique().alias("read"),
+                pl.col("raw_row_id").filter(ok).n_unique().alias("loaded"),
+            )
+        for name, read, loaded in per_file.iter_rows():
+            c = counts.setdefault(name, {"read": 0, "loaded": 0})
+            c["read"] += read
+            c["loaded"] += loaded
+
+    reader = con.cursor()
+    try:
+        for batch in _batches(reader.sql("select * from raw.gpu_prices").to_arrow_reader(PRICE_BATCH_ROWS)):
+            annotated = resolve_sources(annotate_prices(batch, refs), "gpu_prices")
+            write(batch, annotated)
+    finally:
+        reader.close()
+    epoch, epoch_problems, epoch_records = _epoch_rows(con, "gpu_prices")
+    if epoch is not None:
+        annotated = annotate_prices(epoch, refs)
+        # only our rows that could match an Epoch quote (same model, type and day)
+        con.register("_epoch_keys", annotated.select("gpu_model", "price_type", "observed_date").unique().to_arrow())
+        try:
+            ours = con.sql(
+                f"select t.* from {table} as t join _epoch_keys using (gpu_model, price_type, observed_date) "
+                "where t.dataset <> 'epoch'"
+            ).pl()
+        finally:
+            con.unregister("_epoch_keys")
+        candidates = ours.with_columns(
+            pl.lit(None, pl.String).alias(PROBLEM_COLUMNS), pl.lit(None, pl.String).alias(PROBLEMS),
+            pl.lit(None, pl.String).alias("_duplicate_of"),
+        )
+        resolved = resolve_sources(pl.concat([candidates, annotated], how="diagonal_relaxed"), "gpu_prices")
+        resolved = resolved.filter(pl.col("dataset") == "epoch")
+        if epoch_problems is not None:
+            resolved = pl.concat([resolved, epoch_problems], how="diagonal_relaxed")
+        epoch_raw = pl.concat([r.select("raw_row_id", "raw_record") for r in epoch_records])
+        write(epoch_raw, resolved, one_row_per_source_row=False)
+    for name, (duplicates, conflicts) in settle_repeated_quotes(
+        con, table, "gpu_prices", "true", {}, run_id, loaded_at
+    ).items():
+        counts[name]["loaded"] -= duplicates + conflicts
+    mark_price_months_touched(con, f"select observed_date from {table}", [], table, run_id)
+    return _record_price_reconciliation(con, counts, run_id, loaded_at)
+
+
+def _batches(reader, rows: int = PRICE_BATCH_ROWS):
+    """Polars frames of about `rows` rows from an Arrow reader (DuckDB hands out at most
+    122,880 rows at a time; bigger batches amortize each step's fixed cost)."""
+    pending, size = [], 0
+    for arrow_batch in reader:
+        pending.append(pl.from_arrow(arrow_batch))
+        size += arrow_batch.num_rows
+        if size >= rows:
+            yield pl.concat(pending, rechunk=False)
+            pending, size = [], 0
+    if pending:
+        yield pl.concat(pending, rechunk=False)
+
+
+def _quarantine_rows(entity: str, rejected: pl.DataFrame, run_id: str, at) -> pl.DataFrame:
+    return rejected.select(
+        pl.lit(entity).alias("entity"),
+        "dataset",
+        "source_file",
+        "row_number",
+        "raw_row_id",
+        pl.col(PROBLEM_COLUMNS).alias("column"),
+        pl.col(PROBLEMS).alias("reason"),
+        "raw_record",
+        pl.lit(run_id).alias("run_id"),
+        pl.lit(at).alias("quarantined_at"),
+    )
+
+
+def _record_price_reconciliation(con, counts: dict, run_id: str, at) -> LoadCounts:
+    """One audit row per file: rows read, loaded, quarantined (a row with nothing staged
+    and a quarantine entry), duplicate (the rest)."""
+    quarantined = dict(
+        con.execute(
+            "select source_file, count(distinct raw_row_id) from quarantine.rejected_rows "
+            "where entity = 'gpu_prices' group by 1"
+        ).fetchall()
+    )
+    parts = dict(
+        con.execute("select source_file, count(*) from quarantine.rejected_rows where entity = 'gpu_prices' group by 1").fetchall()
+    )
+    files = con.sql("select source_file, dataset, file_sha256 from audit.raw_files where entity = 'gpu_prices'").pl()
+    epoch = [{"source_file": n, "dataset": "epoch", "file_sha256": None} for n in counts if n not in set(files["source_file"])]
+    files = pl.concat([files, pl.DataFrame(epoch, schema=files.schema)]) if epoch else files
+    rows = []
+    for name, dataset, sha in files.iter_rows():
+        c = counts.get(name, {"read": 0, "loaded": 0})
+        q = min(quarantined.get(name, 0), c["read"] - c["loaded"])
+        rows.append(
+            {
+                "source_file": name, "entity": "gpu_prices", "dataset": dataset, "file_sha256": sha,
+                "rows_read": c["read"], "rows_loaded": c["loaded"], "rows_duplicate": c["read"] - c["loaded"] - q,
+                "rows_quarantined": q, "parts_quarantined": parts.get(name, 0), "run_id": run_id, "loaded_at": at,
+            }
+        )
+    insert_by_name(con, "audit.reconciliation", pl.DataFrame(rows))
+    return LoadCounts(
+        rows_read=sum(r["rows_read"] for r in rows),
+        rows_loaded=sum(r["rows_loaded"] for r in rows),
+        rows_duplicate=sum(r["rows_duplicate"] for r in rows),
+        rows_quarantined=sum(r["rows_quarantined"] for r in rows),
+    )
+
+
 def stage_entity(con, entity: Entity, run_id: str):
     """Normalize `raw.<entity>` and the Epoch rows for it into `staging.<entity>`; returns
     the load counts."""
+    if entity.name == "gpu_prices":
+        return stage_prices(con, run_id)
     table = f"staging.{entity.name}"
     raw = read_table(con, f"raw.{entity.name}")
     epoch, epoch_problems, epoch_records = _epoch_rows(con, entity.name)
@@ -92,17 +242,10 @@ def stage_entity(con, entity: Entity, run_id: str):
         annotated = pl.concat([annotated, epoch_problems], how="diagonal_relaxed")
     annotated = resolve_sources(annotated, entity.name)
     records = pl.concat([raw_records(raw), *epoch_records], how="diagonal_relaxed")
-    prices = entity.name == "gpu_prices"
-    if prices and _table_exists(con, table):
-        # months of the price points being replaced: the index rebuilds them too
-        mark_price_months_touched(con, f"select observed_date from {table}", [], table, run_id)
     files_read = con.sql(
         "select source_file, dataset, file_sha256 from audit.raw_files where entity = ?", params=[entity.name]
     ).pl()
-    counts = write_staged(con, entity.name, table, records, annotated, run_id=run_id, files_read=files_read)
-    if prices:
-        mark_price_months_touched(con, f"select observed_date from {table}", [], table, run_id)
-    return counts
+    return write_staged(con, entity.name, table, records, annotated, run_id=run_id, files_read=files_read)
 
 
 def _staging_asset(entity: Entity) -> dg.AssetsDefinition:

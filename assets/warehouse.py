@@ -57,6 +57,7 @@ create table if not exists audit.price_months_touched (
 );
 create table if not exists audit.raw_files (
     entity varchar not null,
+    file_id integer,
     source_file varchar not null,
     dataset varchar,
     file_sha256 varchar,
@@ -164,6 +165,7 @@ def ensure_schemas(con: duckdb.DuckDBPyConnection) -> None:
     # Added after the first release: warehouses built before it get the columns here.
     con.execute("alter table quarantine.rejected_rows add column if not exists partition_date date")
     con.execute("alter table audit.reconciliation add column if not exists parts_quarantined bigint")
+    con.execute("alter table audit.raw_files add column if not exists file_id integer")
 
 
 def now() -> datetime:
@@ -182,67 +184,34 @@ def replace_table(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFram
 
 
 def create_raw_table(con: duckdb.DuckDBPyConnection, entity: Entity, table: str) -> None:
-    """An empty raw table: the entity's columns as text plus where each row came from."""
-    columns = [f'"{c}" varchar' for c in entity.columns] + [f"{c} {t}" for c, t in RAW_METADATA]
-    con.execute(f"create or replace table {table} ({', '.join(columns)})")
-
-
-def append_raw_batches(
-    con: duckdb.DuckDBPyConnection,
-    table: str,
-    batches: Iterable[pl.DataFrame],
-    *,
-    dataset: str,
-    file_sha256: str,
-    loaded_at: datetime,
-    run_id: str,
-) -> int:
-    """Append batches of a scanned file to a raw table; returns the rows appended."""
-    rows = 0
-    for batch in batches:
-        batch = batch.with_columns(
-            pl.col("extra_columns"),
-            pl.lit(dataset).alias("dataset"),
-        ).select(
-            *[c for c in batch.columns if c not in ("extra_columns", "dataset", "source_file", "row_number", "raw_row_id")],
-            "extra_columns",
-            "dataset",
-            "source_file",
-            pl.lit(file_sha256).alias("file_sha256"),
-            "row_number",
-            "raw_row_id",
-            pl.lit(loaded_at).alias("loaded_at"),
-            pl.lit(run_id).alias("run_id"),
-        )
-        con.register("_batch", batch.to_arrow())
-        try:
-            con.execute(f"insert into {table} select * from _batch")
-        finally:
-            con.unregister("_batch")
-        rows += batch.height
-    return rows
+    """An empty raw table for `entity`: the rows (every column as text, the file's number
+    and the row's) in `<table>_rows`, and `<table>` a view adding what is the same for every
+    row of a file — its name, dataset, hash, load time and run, from audit.raw_files — and
+    the raw row id. Millions of rows then do not store those values once each."""
+    columns = [f'"{c}" varchar' for c in entity.columns] + ["extra_columns json", "file_id integer", "row_number bigint"]
+    con.execute(f"create or replace table {table}_rows ({', '.join(columns)})")
+    entity_columns = ", ".join(f'r."{c}"' for c in entity.columns)
+    con.execute(
+        f"""
+        create or replace view {table} as
+        select {entity_columns}, r.extra_columns, f.dataset, f.source_file, f.file_sha256, r.row_number,
+            f.source_file || ':' || r.row_number as raw_row_id, f.loaded_at, f.run_id
+        from {table}_rows as r
+        join audit.raw_files as f on f.entity = '{entity.name}' and f.file_id = r.file_id
+        """
+    )
 
 
 def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def append_csv_file(
-    con: duckdb.DuckDBPyConnection,
-    table: str,
-    path: Path,
-    entity: Entity,
-    *,
-    shown_name: str,
-    dataset: str,
-    file_sha256: str,
-    loaded_at: datetime,
-    run_id: str,
-) -> int:
-    """Append one entity file to a raw table with DuckDB's CSV reader, which streams the
+def append_csv_file(con: duckdb.DuckDBPyConnection, table: str, path: Path, entity: Entity, *, file_id: int) -> int:
+    """Append one entity file to `<table>_rows` with DuckDB's CSV reader, which streams the
     file in parallel without holding it in memory. Every column is read as text; the row
     number is the record's place in the file (the header is row 1). Raises InputFileError
-    (file, row, what is wrong) when the file cannot be read as CSV: nothing is appended."""
+    (file, row, column, what is wrong) when the file cannot be read as CSV: nothing is
+    appended."""
     from assets.transforms.reading import check_header, has_unclosed_quote, header_cells, locate_csv_problem
 
     cells = header_cells(path)
@@ -260,21 +229,18 @@ def append_csv_file(
     )
     columns = "{" + ", ".join(f"'{cell.replace(chr(39), chr(39) * 2)}': 'VARCHAR'" for cell in cells) + "}"
     sql = f"""
-        insert into {table}
-        select {", ".join(values)}, {extra}, $dataset, $shown, $sha, row_number() over () + 1,
-            $shown || ':' || (row_number() over () + 1), $loaded_at, $run_id
+        insert into {table}_rows
+        select {", ".join(values)}, {extra}, $file_id, row_number() over () + 1
         from read_csv($path, header = true, auto_detect = false, columns = {columns},
             delim = ',', quote = '"', escape = '"', strict_mode = true, null_padding = false)
     """
-    params = {"dataset": dataset, "shown": shown_name, "sha": file_sha256, "loaded_at": loaded_at, "run_id": run_id, "path": str(path)}
     if has_unclosed_quote(path):  # DuckDB reads such a field to the end of the file
         raise locate_csv_problem(path, len(header))
-    before = con.execute(f"select count(*) from {table}").fetchall()[0][0]
     try:
-        con.execute(sql, params)
+        con.execute(sql, {"file_id": file_id, "path": str(path)})
     except duckdb.Error as err:
         raise locate_csv_problem(path, len(header), str(err).splitlines()[0]) from None
-    return con.execute(f"select count(*) from {table}").fetchall()[0][0] - before
+    return con.execute(f"select count(*) from {table}_rows where file_id = ?", [file_id]).fetchall()[0][0]
 
 
 def read_table(con: duckdb.DuckDBPyConnection, table: str) -> pl.DataFrame:
@@ -464,7 +430,73 @@ def mark_price_months_touched(con: duckdb.DuckDBPyConnection, months_sql: str, p
 
 
 def record_raw_files(con: duckdb.DuckDBPyConnection, entity: str, files: list[dict]) -> None:
-    """Replace the list of files the last raw load of `entity` read (rows may be 0)."""
+    """Replace the list of files the last raw load of `entity` read (rows may be 0); the raw
+    view reads each file's name, dataset, hash, load time and run from here."""
     con.execute("delete from audit.raw_files where entity = ?", [entity])
     if files:
-        _insert(con, "audit.raw_files", pl.DataFrame(files, schema_overrides={"rows": pl.Int64}))
+        _insert(con, "audit.raw_files", pl.DataFrame(files, schema_overrides={"rows": pl.Int64, "file_id": pl.Int32}))
+
+
+def insert_by_name(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
+    """Append a frame's rows to `table`, matching columns by name (through Arrow)."""
+    if frame.height:
+        con.register("_rows_by_name", frame.to_arrow())
+        try:
+            con.execute(f"insert into {table} by name select * from _rows_by_name")
+        finally:
+            con.unregister("_rows_by_name")
+
+
+def settle_repeated_quotes(
+    con: duckdb.DuckDBPyConnection, table: str, entity: str, where: str, params: dict, run_id: str, at: datetime
+) -> dict[str, tuple[int, int]]:
+    """Quote ids staged twice in `table` among the rows `where` selects (written in
+    different batches or files): the first copy (by file and row) stays; a later copy with
+    the same content is a duplicate and is removed, one with different content goes to
+    quarantine. Returns {source_file: (duplicates, conflicts)}. Cheap when no id repeats
+    (one grouped scan)."""
+    content = "md5(concat_ws('|', gpu_model, price_type, usd_per_gpu_mid, usd_per_gpu_hour_mid, observed_date, provider, region))"
+    order = "partition by quote_id order by source_file, row_number"
+    con.execute(
+        f"""
+        create or replace temp table _repeated as
+        with ranked as (
+            select
+                quote_id, source_file, row_number, raw_row_id, dataset,
+                {"partition_date" if "quotes" in entity else "null::date"} as partition_date,
+                row_number() over ({order}) as copy,
+                first(raw_row_id) over ({order}) as first_row,
+                {content} as content,
+                first({content}) over ({order}) as first_content
+            from {table}
+            where {where}
+                and quote_id in (select quote_id from {table} where {where} group by quote_id having count(*) > 1)
+        )
+        select * from ranked where copy > 1
+        """,
+        params,
+    )
+    per_file = {
+        name: (int(dups), int(conflicts))
+        for name, dups, conflicts in con.execute(
+            "select source_file, count(*) filter (where content = first_content), "
+            "count(*) filter (where content <> first_content) from _repeated group by source_file"
+        ).fetchall()
+    }
+    if per_file:
+        con.execute(
+            """
+            insert into quarantine.rejected_rows
+                (entity, dataset, source_file, row_number, raw_row_id, "column", reason, raw_record, run_id,
+                 quarantined_at, partition_date)
+            select $entity, dataset, source_file, row_number, raw_row_id, 'quote_id',
+                'quote_id: ' || quote_id || ' is already used by ' || first_row || ' with different values',
+                null, $run_id, $at, partition_date
+            from _repeated
+            where content <> first_content
+            """,
+            {"entity": entity, "run_id": run_id, "at": at},
+        )
+        con.execute(f"delete from {table} where raw_row_id in (select raw_row_id from _repeated)")
+    con.execute("drop table _repeated")
+    return per_file

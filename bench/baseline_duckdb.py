@@ -80,6 +80,7 @@ create or replace temp macro date_clean(x) as
     case when regexp_matches(bl(x), '^\\d{{4}}-\\d{{2}}-\\d{{2}}[T ]') then left(bl(x), 10) else bl(x) end;
 create or replace temp macro date_parse(t) as cast(case
     when t is null then null
+    when regexp_full_match(t, '\\d{{4}}-\\d{{2}}-\\d{{2}}') then try_cast(t as date)
     when regexp_matches(t, '^\\d{{4}}$') then try_strptime(t || '-01-01', '%Y-%m-%d')
     when regexp_matches(t, '^[A-Za-z]+\\.? \\d{{4}}$') then try_strptime(replace(t, '.', '') || '-01', ['%b %Y-%d', '%B %Y-%d'])
     when regexp_matches(t, '^\\d{{4}}-\\d{{1,2}}$') then
@@ -128,6 +129,7 @@ def _checks(known_currencies: list[str]) -> list[tuple[str, str, str]]:
         ("price_high", "low_v > high_v", "'low ' || price_low || ' is greater than high ' || price_high"),
         ("price_high", "p_mid is null", "'no price: give price_low or price_high'"),
         ("price_high", "p_mid = 0", "'a price of zero'"),
+        ("currency", "cur is null", "'required value is missing (no currency in the column or the amount)'"),
         ("currency", f"cur is not null and cur not in {_in(known_currencies)}",
          "'unknown currency ' || cur || ' (no FX rates for it)'"),
         ("currency", "cur is not null and od is not null and fx_units is null",
@@ -137,14 +139,18 @@ def _checks(known_currencies: list[str]) -> list[tuple[str, str, str]]:
 
 def normalize_sql(known_currencies: list[str], up_to_low_fraction: float) -> str:
     checks = _checks(known_currencies)
+    # each failing column once, in the order of the checks (as the pipeline reports them)
+    by_column: dict[str, list[str]] = {}
+    for col, cond, _ in checks:
+        by_column.setdefault(col, []).append(f"({cond})")
     problem_columns = "nullif(concat_ws(', ', " + ", ".join(
-        f"case when {cond} then '{col}' end" for col, cond, _ in checks
+        f"case when {' or '.join(conds)} then '{col}' end" for col, conds in by_column.items()
     ) + "), '')"
     problems = "nullif(concat_ws('; ', " + ", ".join(
         f"case when {cond} then '{col}: ' || ({reason}) end" for col, cond, reason in checks
     ) + "), '')"
     return f"""
-create temp table normalized as
+create table normalized as
 with s1 as (
     select
         r.*,
@@ -240,18 +246,17 @@ def run(input_dir: str, db: str, as_of: str) -> dict:
     con.execute(MACROS)
     counts: dict[str, int] = {}
 
-    with stages.stage("read csv → temp table"):
-        parts = []
-        for path in files:
-            parts.append(
-                f"select *, '{path.name}' as source_file, cast(rowid + 2 as bigint) as row_number from _file_{len(parts)}"
-            )
-            con.execute(
-                f"create temp table _file_{len(parts) - 1} as select * from read_csv(?, header = true, "
-                "all_varchar = true, delim = ',', quote = '\"', escape = '\"')",
-                [str(path)],
-            )
-        con.execute("create temp table raw_quotes as " + " union all ".join(parts))
+    with stages.stage("read csv → raw table"):
+        # The same work as the pipeline's raw layer: every column as text, with its file and
+        # row number, in a table of the warehouse file (not a temp table in memory).
+        con.execute("create schema if not exists raw")
+        parts = [
+            f"select *, '{path.name}' as source_file, cast(row_number() over () + 1 as bigint) as row_number "
+            f"from read_csv('{path}', header = true, all_varchar = true, delim = ',', quote = '\"', escape = '\"')"
+            for path in files
+        ]
+        con.execute("create table raw.gpu_prices as " + " union all ".join(parts))
+        con.execute("create view raw_quotes as select * from raw.gpu_prices")
         counts["rows_read"] = con.execute("select count(*) from raw_quotes").fetchone()[0]
 
     with stages.stage("reference tables"):
@@ -294,31 +299,46 @@ def run(input_dir: str, db: str, as_of: str) -> dict:
         con.execute(normalize_sql(known, up_to_low_fraction))
 
     with stages.stage("duplicates"):
+        # Only ids that repeat need comparing (as in the pipeline): find them with one
+        # grouped scan, then mark later copies: the same content is a duplicate, other
+        # content a conflict (quarantined).
         content = ", ".join(STAGED_COLUMNS)
         con.execute(
             f"""
-            create temp table marked as
-            with n as (select *, hash({content}) as _content from normalized),
-            valid as (select quote_id, _content, row_number, raw_row_id from n where _problems is null),
-            first_of_id as (
+            create table repeated as
+            with ids as (
+                select quote_id from normalized where _problems is null group by quote_id having count(*) > 1
+            ),
+            n as (
+                select n.raw_row_id, n.quote_id, n.row_number, hash({content}) as _content
+                from normalized n semi join ids using (quote_id)
+                where n._problems is null
+            ),
+            firsts as (
                 select quote_id, arg_min(_content, row_number) as _first_content,
-                       arg_min(raw_row_id, row_number) as _first_row
-                from valid group by quote_id
+                       arg_min(raw_row_id, row_number) as _first_row, min(row_number) as _first_number
+                from n group by quote_id
             ),
             first_of_content as (
-                select quote_id, _content, min(row_number) as _first_number from valid group by quote_id, _content
+                select quote_id, _content, min(row_number) as _content_first from n group by quote_id, _content
             )
-            select n.* exclude (_content, _problem_columns, _problems),
-                case when n._problems is null and n._content = i._first_content and n.row_number <> c._first_number
-                     then i._first_row end as _duplicate_of,
-                case when n._problems is null and n._content <> i._first_content then 'quote_id'
-                     else n._problem_columns end as _problem_columns,
-                case when n._problems is null and n._content <> i._first_content
-                     then 'quote_id: ' || n.quote_id || ' is already used by ' || i._first_row || ' with different values'
-                     else n._problems end as _problems
-            from n
-            left join first_of_id i on i.quote_id is not distinct from n.quote_id
-            left join first_of_content c on c.quote_id is not distinct from n.quote_id and c._content = n._content
+            select n.raw_row_id,
+                case when n._content = f._first_content and n.row_number <> c._content_first then f._first_row end
+                    as _duplicate_of,
+                case when n._content <> f._first_content then 'quote_id: ' || n.quote_id || ' is already used by '
+                    || f._first_row || ' with different values' end as _conflict
+            from n join firsts f using (quote_id) join first_of_content c using (quote_id, _content)
+            where n.row_number <> f._first_number
+            """
+        )
+        con.execute(
+            """
+            create view marked as
+            select n.* exclude (_problem_columns, _problems),
+                r._duplicate_of,
+                case when r._conflict is not null then 'quote_id' else n._problem_columns end as _problem_columns,
+                coalesce(r._conflict, n._problems) as _problems
+            from normalized n left join repeated r using (raw_row_id)
             """
         )
 
@@ -329,7 +349,7 @@ def run(input_dir: str, db: str, as_of: str) -> dict:
         columns = ", ".join((*STAGED_COLUMNS, *LINEAGE))
         con.execute(
             f"create or replace table staging.gpu_prices as select {columns} from marked "
-            "where _problems is null and _duplicate_of is null order by source_file, row_number"
+            "where _problems is null and _duplicate_of is null"
         )
         raw_record = "to_json(struct_pack(" + ", ".join(f'"{c}" := r."{c}"' for c in RAW_COLUMNS) + ", source_file := r.source_file, row_number := r.row_number))"
         con.execute(
@@ -339,7 +359,6 @@ def run(input_dir: str, db: str, as_of: str) -> dict:
                    m._problem_columns as "column", m._problems as reason, {raw_record} as raw_record
             from marked m join raw_quotes r on r.source_file = m.source_file and r.row_number = m.row_number
             where m._problems is not null
-            order by m.source_file, m.row_number
             """
         )
         con.execute(
@@ -350,7 +369,7 @@ def run(input_dir: str, db: str, as_of: str) -> dict:
                    count(*) filter (where _problems is null and _duplicate_of is not null) as rows_duplicate,
                    count(*) filter (where _problems is not null) as rows_quarantined,
                    now() as loaded_at
-            from marked group by source_file order by source_file
+            from marked group by source_file
             """
         )
         con.execute("commit")
@@ -430,21 +449,33 @@ def run_checks(con: duckdb.DuckDBPyConnection, as_of: str, known: list[str]) -> 
         "gpu_model_in_catalog": "not gpu_model_in_catalog",
         "gpu_hour_plausible": "usd_per_gpu_hour_mid not between 0.05 and 30",
         "h100_purchase_plausible": "gpu_model = 'H100' and price_type = 'purchase' and usd_per_gpu_mid not between 5000 and 80000",
-        "purchase_plausible": "usd_per_gpu_mid not between 100 and 500000",
+        "purchase_plausible": "usd_per_gpu_mid not between 10 and 5000000",
         "prices_fresh": "days_since_latest_quote > 400",
     }
     sums = ",\n".join(f"count(*) filter (where coalesce({cond}, false)) as {name}" for name, cond in rules.items())
     row = con.execute(
         f"""
-        with p as (
+        with repeated_quotes as (
+            select quote_id, count(*) as n from staging.gpu_prices group by quote_id having count(*) > 1
+        ),
+        repeated_rows as (
+            select raw_row_id, gpu_model, price_type, count(*) as n
+            from staging.gpu_prices group by all having count(*) > 1
+        ),
+        p as (
             select p.*,
                 coalesce(p.source_url, p.source_publication) as source,
                 k.gpu_model is not null as gpu_model_in_catalog,
-                count(*) over (partition by p.quote_id) as quote_id_occurrences,
-                count(*) over (partition by p.raw_row_id, p.gpu_model, p.price_type) as prices_per_source_row_and_type,
+                coalesce(q.n, 1) as quote_id_occurrences,
+                coalesce(r.n, 1) as prices_per_source_row_and_type,
                 (p.usd_per_gpu_mid is null) <> (p.usd_per_gpu_hour_mid is null) as has_one_price_unit,
-                date_diff('day', max(p.observed_date) over (), cast(? as date)) as days_since_latest_quote
-            from staging.gpu_prices p left join gpu_catalog k on k.gpu_model = p.gpu_model
+                date_diff('day', (select max(observed_date) from staging.gpu_prices), cast(? as date))
+                    as days_since_latest_quote
+            from staging.gpu_prices p
+            left join gpu_catalog k on k.gpu_model = p.gpu_model
+            left join repeated_quotes q on q.quote_id = p.quote_id
+            left join repeated_rows r
+                on r.raw_row_id = p.raw_row_id and r.gpu_model = p.gpu_model and r.price_type = p.price_type
         )
         select {sums} from p
         """,

@@ -42,7 +42,7 @@ from assets.transforms.entities import ENTITIES
 from bench._common import REFERENCE_DIR
 
 #: Bump when the generated content changes: bench.run caches files by (rows, seed, version).
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2  # 2: catalog-like prices (a list price per SKU and month, spot per day)
 CHUNK_ROWS = 250_000
 COLUMNS = ENTITIES["gpu_prices"].columns
 
@@ -234,6 +234,21 @@ class _Tables:
         self.fx = _fx_tables()
 
 
+def _keyed_uniform(lo: float, hi: float, *keys: np.ndarray) -> np.ndarray:
+    """A uniform draw in [lo, hi) that depends only on the integer keys (splitmix64 of a
+    mix of them): every quote of one SKU in one period gets the same factor, as a cloud
+    catalog lists one price per instance type, region and period rather than a new price
+    per scrape."""
+    with np.errstate(over="ignore"):
+        x = np.zeros(len(keys[0]), dtype=np.uint64)
+        for i, key in enumerate(keys):
+            x ^= (np.asarray(key, dtype=np.int64).astype(np.uint64) + np.uint64(0x9E3779B97F4A7C15 * (i + 1) % 2**64))
+            x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+            x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+            x ^= x >> np.uint64(31)
+    return lo + (hi - lo) * (x >> np.uint64(11)).astype(np.float64) / float(2**53)
+
+
 def _sample_cum(rng: np.random.Generator, cum: np.ndarray, n: int) -> np.ndarray:
     return np.minimum(np.searchsorted(cum, rng.random(n), side="right"), len(cum) - 1)
 
@@ -293,18 +308,27 @@ def _chunk(t: _Tables, seed: int, index: int, first_row: int, n: int) -> tuple[p
     billing = _sample_cum(rng, np.cumsum([0.02, 0.93, 0.05]), n)  # blank, hour, month
     a["billing"] = np.where(purchase, 0, billing)
 
-    # Price per GPU in USD.
-    noise = np.exp(rng.normal(0.0, 0.03, size=n))
+    # Price per GPU in USD, as catalogs publish them: a list price per SKU (provider, model,
+    # type, region) that changes by the month; spot prices per day; resellers' prices per
+    # model and month. No per-scrape noise: the same page scraped twice shows one price.
+    month = (day - START_DAY) // 30
+    sku = prov * 1000 + model
+    noise = _keyed_uniform(0.97, 1.03, sku, rental_type, month)
     od = _trend(t.od_start[model], t.od_end[model], t.launch[model], day) * t.prov_mult[prov] * t.pm[prov, model]
     type_factor = np.select(
         [rental_type == 0, rental_type == 1, rental_type == 2],
-        [np.ones(n), rng.uniform(0.35, 0.65, n), rng.uniform(0.68, 0.78, n)],
-        rng.uniform(0.48, 0.58, n),
+        [
+            np.ones(n),
+            _keyed_uniform(0.35, 0.65, sku, day),
+            _keyed_uniform(0.68, 0.78, sku, month),
+        ],
+        _keyed_uniform(0.48, 0.58, sku, month, rental_type),
     )
-    reseller_mult = np.array([r[2] for r in RESELLERS])[reseller] * rng.uniform(0.95, 1.08, n)
+    reseller_mult = np.array([r[2] for r in RESELLERS])[reseller] * _keyed_uniform(0.95, 1.08, reseller, model, month)
     buy = _trend(t.buy_start[model], t.buy_end[model], t.launch[model], day) * reseller_mult
-    buy = np.where(ptype == 5, buy * rng.uniform(1.25, 1.40, n), buy)
-    usd = np.where(purchase, buy, od * type_factor) * noise
+    buy = np.where(ptype == 5, buy * _keyed_uniform(1.25, 1.40, reseller, model, month), buy)
+    usd = np.where(purchase, buy, od * type_factor) * np.where(purchase, 1.0, noise)
+    usd = np.round(usd, 4)
     usd = usd * np.where(per_instance, gpus, 1)
     usd = usd * np.where(~purchase & (a["billing"] == 2), 730.0, 1.0)
     a["usd"] = usd
@@ -315,10 +339,10 @@ def _chunk(t: _Tables, seed: int, index: int, first_row: int, n: int) -> tuple[p
 
     # Low / high / qualifier layout.
     a["layout"] = _sample_cum(rng, np.cumsum([0.04, 0.07, 0.01, 0.01, 0.87]), n)  # range, low=high, about/up_to, low only, high only
-    a["range_lo"] = rng.uniform(0.85, 0.95, n)
-    a["range_hi"] = rng.uniform(1.02, 1.12, n)
+    a["range_lo"] = _keyed_uniform(0.85, 0.95, sku, month)
+    a["range_hi"] = _keyed_uniform(1.02, 1.12, sku, month)
     a["qual_pick"] = rng.random(n)
-    a["fx_noise"] = rng.uniform(0.99, 1.01, n)
+    a["fx_noise"] = _keyed_uniform(0.99, 1.01, day)  # the day's rate the provider used
     a["source_pick"] = rng.random(n)
     a["conf_pick"] = rng.random(n)
     a["note"] = np.where(rng.random(n) < 0.02, rng.integers(0, len(NOTES), n), -1)

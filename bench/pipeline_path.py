@@ -63,7 +63,8 @@ def plan(route: str) -> list[tuple[str, list[dg.AssetKey], dict[str, str]]]:
         if missing:
             raise SystemExit(f"--route feed: the project has no {', '.join(k.to_user_string() for k in missing)}")
         wanted |= set(FEED)
-    wanted |= set(graph.get(INDEX).parent_keys)
+    # the index reads the quote feed's table too, but creates it empty when the feed never ran
+    wanted |= {k for k in graph.get(INDEX).parent_keys if route == "feed" or k not in FEED}
     for key in list(wanted):
         assets_def = defs.resolve_assets_def(key)
         if not assets_def.can_subset:

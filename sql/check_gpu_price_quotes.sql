@@ -1,14 +1,34 @@
 -- The rows the gpu_price_quotes suite validates: those of the latest load (the days a run
--- just wrote), with derived columns for the cross-row and cross-table expectations.
+-- just wrote), with derived columns for the cross-row and cross-table expectations. Repeated
+-- ids are counted with grouped joins: on millions of quotes that is cheaper than windows.
+with repeated_quotes as (
+    select quote_id, count(*) as quote_id_occurrences
+    from staging.gpu_price_quotes
+    where loaded_at = (select max(loaded_at) from staging.gpu_price_quotes)
+    group by quote_id
+    having count(*) > 1
+),
+
+repeated_source_rows as (
+    select raw_row_id, gpu_model, price_type, count(*) as prices_per_source_row_and_type
+    from staging.gpu_price_quotes
+    where loaded_at = (select max(loaded_at) from staging.gpu_price_quotes)
+    group by all
+    having count(*) > 1
+)
+
 select
     p.*,
     coalesce(p.source_url, p.source_publication) as source,
     p.currency = 'USD' or p.currency in (select currency from ref.fx_rates) as currency_has_fx_rate,
     k.gpu_model is not null as gpu_model_in_catalog,
-    count(*) over (partition by p.quote_id) as quote_id_occurrences,
-    count(*) over (partition by p.raw_row_id, p.gpu_model, p.price_type) as prices_per_source_row_and_type,
+    coalesce(r.quote_id_occurrences, 1) as quote_id_occurrences,
+    coalesce(s.prices_per_source_row_and_type, 1) as prices_per_source_row_and_type,
     (p.usd_per_gpu_mid is null) <> (p.usd_per_gpu_hour_mid is null) as has_one_price_unit,
-    date_diff('day', max(p.observed_date) over (), cast($as_of as date)) as days_since_latest_quote
+    date_diff('day', (select max(observed_date) from staging.gpu_price_quotes where loaded_at = (select max(loaded_at) from staging.gpu_price_quotes)), cast($as_of as date)) as days_since_latest_quote
 from staging.gpu_price_quotes as p
 left join ref.gpu_catalog as k on k.gpu_model = p.gpu_model
+left join repeated_quotes as r on r.quote_id = p.quote_id
+left join repeated_source_rows as s
+    on s.raw_row_id = p.raw_row_id and s.gpu_model = p.gpu_model and s.price_type = p.price_type
 where p.loaded_at = (select max(loaded_at) from staging.gpu_price_quotes)

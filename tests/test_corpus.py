@@ -69,7 +69,9 @@ def snapshot(db: Path, *, content_only: bool = False) -> dict[str, list[dict]]:
     `content_only` drops the columns saying when and by which run a row was written."""
     out = {}
     with duckdb.connect(str(db), read_only=True) as con:
-        names = con.execute("select schema_name, table_name from duckdb_tables() order by all").fetchall()
+        names = con.execute(
+            "select table_schema, table_name from information_schema.tables order by all"
+        ).fetchall()  # tables and views (raw.<entity> is a view over raw.<entity>_rows)
         for schema, name in names:
             if schema not in SCHEMAS:
                 continue

@@ -15,15 +15,35 @@ LINEAGE = ("dataset", "source_file", "row_number", "raw_row_id")
 SOURCE_COLUMNS = ("confidence", "source_url", "source_publication", "source_date", "notes")
 
 
-def token(column: str) -> pl.Expr:
-    """A vocabulary cell compared case-insensitively, spaces and dashes as underscores."""
-    t = pl.col(column).str.strip_chars().str.to_lowercase().str.replace_all(r"[\s\-/]+", "_")
+def _token_of(text: pl.Expr) -> pl.Expr:
+    t = text.str.strip_chars().str.to_lowercase().str.replace_all(r"[\s\-/]+", "_")
     return pl.when(t == "").then(None).otherwise(t)
 
 
-def vocabulary(column: str, allowed: tuple[str, ...], *, is_required: bool = True) -> tuple[pl.Expr, list[Check]]:
-    """The normalized token and the checks that it is present (if required) and allowed."""
-    expr = token(column)
+def token(column: str) -> pl.Expr:
+    """A vocabulary cell compared case-insensitively, spaces and dashes as underscores."""
+    return _token_of(pl.col(column))
+
+
+def tokens(frame: pl.DataFrame, *columns: str) -> pl.DataFrame:
+    """`token` applied to whole columns in place, once per distinct value (vocabulary
+    columns hold a handful of values however many rows there are)."""
+    out = []
+    for column in columns:
+        distinct = frame.get_column(column).drop_nulls().unique()
+        mapped = pl.DataFrame({"v": distinct}).select(_token_of(pl.col("v"))).to_series()
+        out.append(
+            pl.col(column).replace_strict(distinct, mapped, default=None, return_dtype=pl.String).alias(column)
+        )
+    return frame.with_columns(out)
+
+
+def vocabulary(
+    column: str, allowed: tuple[str, ...], *, is_required: bool = True, tokenized: bool = False
+) -> tuple[pl.Expr, list[Check]]:
+    """The normalized token and the checks that it is present (if required) and allowed.
+    `tokenized`: the column already holds tokens (see `tokens`)."""
+    expr = pl.col(column) if tokenized else token(column)
     checks = [one_of(column, expr, allowed)]
     if is_required:
         checks.insert(0, required(column))
@@ -81,12 +101,12 @@ def add_gpu_model(frame: pl.DataFrame, column: str, aliases: pl.DataFrame, *, is
     return frame, checks
 
 
-def source_checks() -> tuple[list[pl.Expr], list[Check]]:
+def source_checks(*, tokenized: bool = False) -> tuple[list[pl.Expr], list[Check]]:
     """Every figure carries its source: a URL or a publication; confidence if given is known."""
     url = pl.col("source_url").str.strip_chars()
     publication = pl.col("source_publication").str.strip_chars()
     missing = (url.is_null() | (url == "")) & (publication.is_null() | (publication == ""))
-    confidence = token("confidence")
+    confidence = pl.col("confidence") if tokenized else token("confidence")
     return [confidence.alias("confidence")], [
         Check("source_url", missing, "no source: give source_url or source_publication"),
         one_of("confidence", confidence, CONFIDENCE),

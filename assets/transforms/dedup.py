@@ -18,9 +18,21 @@ def mark_duplicates(frame: pl.DataFrame, id_columns: list[str]) -> pl.DataFrame:
     """Add `_duplicate_of` (the raw row id a duplicate repeats) and set `_problems` on rows
     whose id is already used by a different row."""
     ok_ids = frame.filter(pl.col(PROBLEMS).is_null()).select(id_columns)
-    if ok_ids.height == 0 or not ok_ids.is_duplicated().any():
+    repeated = ok_ids.filter(ok_ids.is_duplicated()).unique()
+    frame = frame.with_row_index("__pos")
+    subset = frame.join(repeated, on=id_columns, how="semi", nulls_equal=True) if repeated.height else frame.head(0)
+    if subset.height == 0:
         # the usual case: no id is used twice, nothing to compare
-        return frame.with_columns(pl.lit(None, pl.String).alias("_duplicate_of"))
+        return frame.drop("__pos").with_columns(pl.lit(None, pl.String).alias("_duplicate_of"))
+    # only the rows whose id repeats need comparing; the rest pass through unchanged
+    settled = _mark(subset.drop("__pos"), id_columns).with_columns(subset["__pos"])
+    rest = frame.join(settled.select("__pos"), on="__pos", how="anti").with_columns(
+        pl.lit(None, pl.String).alias("_duplicate_of")
+    )
+    return pl.concat([rest, settled], how="diagonal_relaxed").sort("__pos").drop("__pos")
+
+
+def _mark(frame: pl.DataFrame, id_columns: list[str]) -> pl.DataFrame:
     content = [c for c in frame.columns if c not in LINEAGE and not c.startswith("_")]
     ordered = frame.with_row_index("_order").sort("source_file", "row_number")
     ok = pl.col(PROBLEMS).is_null()

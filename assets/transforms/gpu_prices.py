@@ -10,7 +10,7 @@ from assets.transforms.common import (
     add_gpu_model,
     positive_number,
     source_checks,
-    token,
+    tokens,
     vocabulary,
 )
 from assets.transforms.money import add_fx_rate, add_range, resolve_currency
@@ -58,14 +58,16 @@ def normalize_gpu_prices(raw: pl.DataFrame, refs: References) -> pl.DataFrame:
     hours. Purchase types fill `usd_per_gpu_*`, rentals `usd_per_gpu_hour_*`.
     """
     checks: list[Check] = [required("quote_id")]
+    # vocabulary columns: normalized once per distinct value (a price feed has millions of rows)
+    raw = tokens(raw, "price_type", "price_per", "billing_period", "confidence")
     frame, c = add_gpu_model(raw, "gpu_model", refs.gpu_aliases)
     checks += c
-    price_type, c = vocabulary("price_type", PRICE_TYPES)
+    price_type, c = vocabulary("price_type", PRICE_TYPES, tokenized=True)
     checks += c
-    source, c = source_checks()
+    source, c = source_checks(tokenized=True)
     checks += c
-    price_per = token("price_per").fill_null("gpu")
-    billing = token("billing_period")
+    price_per = pl.col("price_per").fill_null("gpu")
+    billing = pl.col("billing_period")
     frame = frame.rename({"gpus_per_instance": "gpus_per_instance__text"})
     gpus, gpus_check = positive_number("gpus_per_instance", "gpus_per_instance__text")
     frame = frame.with_columns(

@@ -44,8 +44,12 @@ def split_annotated(batch: pl.DataFrame, annotated: pl.DataFrame, *, keep: tuple
     problems = annotated.filter(~ok).select("raw_row_id", "dataset", "source_file", "row_number", *keep, PROBLEM_COLUMNS, PROBLEMS)
     rejected = problems
     if problems.height:
-        record_columns = [c for c in batch.columns if c not in _NOT_RECORD]
-        records = batch.select("raw_row_id", pl.struct(record_columns).struct.json_encode().alias("raw_record"))
+        rows = batch.join(problems.select("raw_row_id").unique(), on="raw_row_id", how="semi")
+        if "raw_record" in batch.columns:  # records already encoded (Epoch rows)
+            records = rows.select("raw_row_id", "raw_record")
+        else:
+            record_columns = [c for c in batch.columns if c not in _NOT_RECORD]
+            records = rows.select("raw_row_id", pl.struct(record_columns).struct.json_encode().alias("raw_record"))
         rejected = problems.join(records, on="raw_row_id", how="left")
     else:
         rejected = problems.with_columns(pl.lit(None, pl.String).alias("raw_record"))
