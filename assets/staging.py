@@ -24,6 +24,7 @@ from assets.transforms.problems import PROBLEM_COLUMNS, PROBLEMS
 from assets.transforms.price_batches import annotate_prices, split_annotated
 from assets.warehouse import (
     LoadCounts,
+    transaction,
     frame_to_markdown,
     insert_by_name,
     mark_price_months_touched,
@@ -89,79 +90,88 @@ def _epoch_rows(con, entity: str) -> tuple[pl.DataFrame | None, pl.DataFrame | N
 PRICE_BATCH_ROWS = 500_000
 
 
-def stage_prices(con, run_id: str) -> LoadCounts:
+def stage_prices(warehouse: Warehouse, run_id: str) -> LoadCounts:
     """`staging.gpu_prices` in batches: price history is where the volume is (tens of
     millions of quotes), so raw rows stream from DuckDB to Polars through Arrow, a batch at
-    a time, and staged rows stream back; memory stays at one batch. Ids repeated across
-    batches are settled in SQL afterwards; Epoch's rows (few) are matched against ours
-    as for any entity."""
-    table = "staging.gpu_prices"
-    refs = load_references(con)
-    if _table_exists(con, table):
-        mark_price_months_touched(con, f"select observed_date from {table}", [], table, run_id)
+    a time, and staged rows stream back into a new table, each batch committed so memory
+    stays at one batch. One short transaction then settles ids repeated across batches,
+    matches Epoch's rows (few) against ours as for any entity, and swaps the new table in:
+    readers see the old prices or the new ones, never half."""
+    table, building, rejected_table = "staging.gpu_prices", "staging.gpu_prices__next", "quarantine.gpu_prices__next"
     loaded_at = now()
-    empty = resolve_sources(annotate_prices(con.sql("select * from raw.gpu_prices limit 0").pl(), refs), "gpu_prices")
-    schema = empty.drop(PROBLEM_COLUMNS, PROBLEMS, "_duplicate_of")
-    con.register("_schema", schema.to_arrow())
-    try:
-        con.execute(f"create or replace table {table} as select * from _schema")
-    finally:
-        con.unregister("_schema")
-    con.execute("delete from quarantine.rejected_rows where entity = 'gpu_prices'")
     counts: dict[str, dict[str, int]] = {}
-
-    def write(batch: pl.DataFrame, annotated: pl.DataFrame, one_row_per_source_row: bool = True) -> None:
-        part = split_annotated(batch, annotated)
-        insert_by_name(con, table, part.staged)
-        insert_by_name(con, "quarantine.rejected_rows", _quarantine_rows("gpu_prices", part.rejected, run_id, loaded_at))
-        ok = pl.col(PROBLEMS).is_null() & pl.col("_duplicate_of").is_null()
-        if one_row_per_source_row:  # raw rows map one to one: counting rows is enough
-            per_file = annotated.group_by("source_file").agg(pl.len().alias("read"), ok.sum().alias("loaded"))
-        else:
-            per_file = annotated.group_by("source_file").agg(
-                pl.col("raw_row_id").n_unique().alias("read"),
-                pl.col("raw_row_id").filter(ok).n_unique().alias("loaded"),
-            )
-        for name, read, loaded in per_file.iter_rows():
-            c = counts.setdefault(name, {"read": 0, "loaded": 0})
-            c["read"] += read
-            c["loaded"] += loaded
-
-    reader = con.cursor()
-    try:
-        for batch in _batches(reader.sql("select * from raw.gpu_prices").to_arrow_reader(PRICE_BATCH_ROWS)):
-            annotated = resolve_sources(annotate_prices(batch, refs), "gpu_prices")
-            write(batch, annotated)
-    finally:
-        reader.close()
-    epoch, epoch_problems, epoch_records = _epoch_rows(con, "gpu_prices")
-    if epoch is not None:
-        annotated = annotate_prices(epoch, refs)
-        # only our rows that could match an Epoch quote (same model, type and day)
-        con.register("_epoch_keys", annotated.select("gpu_model", "price_type", "observed_date").unique().to_arrow())
+    with warehouse.session() as con:
+        refs = load_references(con)
+        empty = resolve_sources(annotate_prices(con.sql("select * from raw.gpu_prices limit 0").pl(), refs), "gpu_prices")
+        con.register("_schema", empty.drop(PROBLEM_COLUMNS, PROBLEMS, "_duplicate_of").to_arrow())
         try:
-            ours = con.sql(
-                f"select t.* from {table} as t join _epoch_keys using (gpu_model, price_type, observed_date) "
-                "where t.dataset <> 'epoch'"
-            ).pl()
+            con.execute(f"create or replace table {building} as select * from _schema")
         finally:
-            con.unregister("_epoch_keys")
-        candidates = ours.with_columns(
-            pl.lit(None, pl.String).alias(PROBLEM_COLUMNS), pl.lit(None, pl.String).alias(PROBLEMS),
-            pl.lit(None, pl.String).alias("_duplicate_of"),
-        )
-        resolved = resolve_sources(pl.concat([candidates, annotated], how="diagonal_relaxed"), "gpu_prices")
-        resolved = resolved.filter(pl.col("dataset") == "epoch")
-        if epoch_problems is not None:
-            resolved = pl.concat([resolved, epoch_problems], how="diagonal_relaxed")
-        epoch_raw = pl.concat([r.select("raw_row_id", "raw_record") for r in epoch_records])
-        write(epoch_raw, resolved, one_row_per_source_row=False)
-    for name, (duplicates, conflicts) in settle_repeated_quotes(
-        con, table, "gpu_prices", "true", {}, run_id, loaded_at
-    ).items():
-        counts[name]["loaded"] -= duplicates + conflicts
-    mark_price_months_touched(con, f"select observed_date from {table}", [], table, run_id)
-    return _record_price_reconciliation(con, counts, run_id, loaded_at)
+            con.unregister("_schema")
+        con.execute(f"create or replace table {rejected_table} as select * from quarantine.rejected_rows limit 0")
+
+        def write(batch: pl.DataFrame, annotated: pl.DataFrame, one_row_per_source_row: bool = True) -> None:
+            part = split_annotated(batch, annotated)
+            insert_by_name(con, building, part.staged)
+            insert_by_name(con, rejected_table, _quarantine_rows("gpu_prices", part.rejected, run_id, loaded_at))
+            ok = pl.col(PROBLEMS).is_null() & pl.col("_duplicate_of").is_null()
+            if one_row_per_source_row:  # raw rows map one to one: counting rows is enough
+                per_file = annotated.group_by("source_file").agg(pl.len().alias("read"), ok.sum().alias("loaded"))
+            else:
+                per_file = annotated.group_by("source_file").agg(
+                    pl.col("raw_row_id").n_unique().alias("read"),
+                    pl.col("raw_row_id").filter(ok).n_unique().alias("loaded"),
+                )
+            for name, read, loaded in per_file.iter_rows():
+                c = counts.setdefault(name, {"read": 0, "loaded": 0})
+                c["read"] += read
+                c["loaded"] += loaded
+
+        reader = con.cursor()
+        try:
+            for batch in _batches(reader.sql("select * from raw.gpu_prices").to_arrow_reader(PRICE_BATCH_ROWS)):
+                annotated = resolve_sources(annotate_prices(batch, refs), "gpu_prices")
+                write(batch, annotated)
+        finally:
+            reader.close()
+        epoch, epoch_problems, epoch_records = _epoch_rows(con, "gpu_prices")
+        if epoch is not None:
+            annotated = annotate_prices(epoch, refs)
+            # only our rows that could match an Epoch quote (same model, type and day)
+            con.register("_epoch_keys", annotated.select("gpu_model", "price_type", "observed_date").unique().to_arrow())
+            try:
+                ours = con.sql(
+                    f"select t.* from {building} as t join _epoch_keys using (gpu_model, price_type, observed_date) "
+                    "where t.dataset <> 'epoch'"
+                ).pl()
+            finally:
+                con.unregister("_epoch_keys")
+            candidates = ours.with_columns(
+                pl.lit(None, pl.String).alias(PROBLEM_COLUMNS), pl.lit(None, pl.String).alias(PROBLEMS),
+                pl.lit(None, pl.String).alias("_duplicate_of"),
+            )
+            resolved = resolve_sources(pl.concat([candidates, annotated], how="diagonal_relaxed"), "gpu_prices")
+            resolved = resolved.filter(pl.col("dataset") == "epoch")
+            if epoch_problems is not None:
+                resolved = pl.concat([resolved, epoch_problems], how="diagonal_relaxed")
+            epoch_raw = pl.concat([r.select("raw_row_id", "raw_record") for r in epoch_records])
+            write(epoch_raw, resolved, one_row_per_source_row=False)
+
+        with transaction(con):
+            if _table_exists(con, table):
+                # months of the price points being replaced: the index rebuilds them too
+                mark_price_months_touched(con, f"select observed_date from {table}", [], table, run_id)
+            con.execute(f"drop table if exists {table}")
+            con.execute(f"alter table {building} rename to gpu_prices")
+            con.execute("delete from quarantine.rejected_rows where entity = 'gpu_prices'")
+            con.execute(f"insert into quarantine.rejected_rows by name select * from {rejected_table}")
+            con.execute(f"drop table {rejected_table}")
+            for name, (duplicates, conflicts) in settle_repeated_quotes(
+                con, table, "gpu_prices", "true", {}, run_id, loaded_at
+            ).items():
+                counts[name]["loaded"] -= duplicates + conflicts
+            mark_price_months_touched(con, f"select observed_date from {table}", [], table, run_id)
+            return _record_price_reconciliation(con, counts, run_id, loaded_at)
 
 
 def _batches(reader, rows: int = PRICE_BATCH_ROWS):
@@ -230,9 +240,7 @@ def _record_price_reconciliation(con, counts: dict, run_id: str, at) -> LoadCoun
 
 def stage_entity(con, entity: Entity, run_id: str):
     """Normalize `raw.<entity>` and the Epoch rows for it into `staging.<entity>`; returns
-    the load counts."""
-    if entity.name == "gpu_prices":
-        return stage_prices(con, run_id)
+    the load counts. (`gpu_prices` streams: see `stage_prices`.)"""
     table = f"staging.{entity.name}"
     raw = read_table(con, f"raw.{entity.name}")
     epoch, epoch_problems, epoch_records = _epoch_rows(con, entity.name)
@@ -264,8 +272,11 @@ def _staging_asset(entity: Entity) -> dg.AssetsDefinition:
     )
     def staged_entity(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
         watch = Stopwatch()
+        if entity.name == "gpu_prices":
+            counts = stage_prices(warehouse, context.run_id)
         with warehouse.write() as con:
-            counts = stage_entity(con, entity, context.run_id)
+            if entity.name != "gpu_prices":
+                counts = stage_entity(con, entity, context.run_id)
             staged_rows = con.execute(f"select count(*) from staging.{entity.name}").fetchall()[0][0]
             reasons = con.sql(
                 "select reason, count(*) as rows from quarantine.rejected_rows where entity = ? "

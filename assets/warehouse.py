@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import os
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -109,9 +110,10 @@ def connect(path: str | Path, *, read_only: bool = False, wait_seconds: float = 
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + wait_seconds
     delay = 0.05
+    config = {"memory_limit": os.environ["COMPUTE_LEDGER_DUCKDB_MEMORY"]} if os.environ.get("COMPUTE_LEDGER_DUCKDB_MEMORY") else {}
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            return duckdb.connect(str(path), read_only=read_only, config=config)
         except duckdb.IOException as err:
             if "lock" not in str(err).lower() or time.monotonic() > deadline:
                 raise

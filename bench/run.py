@@ -148,6 +148,10 @@ def main(argv: list[str] | None = None) -> int:
         help="pipeline: read the file as curated gpu_prices (default) or through the daily quote feed",
     )
     parser.add_argument(
+        "--incremental-rows", type=int, default=100_000,
+        help="after the full run, time one new day of this many quotes through the daily feed (0: skip)",
+    )
+    parser.add_argument(
         "--no-snapshot", action="store_true",
         help="run the paths on the live tree instead of a copy of the code taken at the start",
     )
@@ -171,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     pipeline_db, baseline_db = run_dir / "pipeline.duckdb", run_dir / "baseline.duckdb"
     children = [
         ("pipeline", ["bench.pipeline_path", "--input", str(folder), "--db", str(pipeline_db), "--as-of", args.as_of,
-                      "--route", args.route]),
+                      "--route", args.route, "--incremental-rows", str(min(args.incremental_rows, args.rows))]),
         ("baseline", ["bench.baseline_duckdb", "--input", str(folder), "--db", str(baseline_db), "--as-of", args.as_of]),
     ]
     if not args.skip_pandas:
@@ -227,6 +231,17 @@ def main(argv: list[str] | None = None) -> int:
         "ratio_rss": ratio(pipeline.get("peak_rss_mb"), baseline.get("peak_rss_mb")),
         "index_match": index_ok,
     }
+    inc = pipeline.get("incremental")
+    if inc:
+        summary["incremental"] = inc
+        print(
+            f"  incremental: one new day of {inc['rows']:,} quotes took {inc['seconds']:.3f} s = "
+            f"{inc['share_of_full']:.1%} of the full pipeline run; index months rebuilt: {inc['months_rebuilt']}"
+        )
+    validation = sum(s["seconds"] for s in pipeline.get("stages", []) if s["name"].endswith("_expectations"))
+    if p_s == p_s and p_s:
+        summary["validation_share"] = validation / p_s
+        print(f"  validation (every row, GX): {validation:.3f} s = {validation / p_s:.1%} of the pipeline")
     (run_dir / "summary.json").write_text(json.dumps(summary, indent=2, default=str), encoding="utf-8")
     print(f"  (details: {run_dir / 'summary.json'})")
     ok = bool(pipeline.get("ok") and baseline.get("ok") and index_ok)

@@ -45,6 +45,20 @@ class Warehouse(dg.ConfigurableResource):
                 con.close()
 
     @contextmanager
+    def session(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A writing connection without a wrapping transaction (each statement commits), for
+        bulk loads that write a new table in steps and then swap it in with one short
+        `transaction(con)`: a transaction holding millions of uncommitted rows keeps them in
+        memory, this keeps memory at one batch."""
+        with write_lock(self.path):
+            con = connect(self.path)
+            try:
+                ensure_schemas(con)
+                yield con
+            finally:
+                con.close()
+
+    @contextmanager
     def read(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A read-only connection: it never takes the write lock."""
         con = connect(self.path, read_only=True)

@@ -28,10 +28,6 @@ MARTS = ["leverage_rounds", "runway", "capex"]
 
 SERVER_TIMEOUT = 90  # until the code location has loaded
 RUN_TIMEOUT = 180
-#: Steps run in the run worker's process. With the default multiprocess executor each of
-#: the ~35 steps starts a Python process and imports the code location (~4 s each, one at a
-#: time because of the warehouse_writer pool): over two minutes for the mini fixture.
-IN_PROCESS = {"execution": {"config": {"in_process": {}}}}
 BROWSER_TIMEOUT = 90
 
 LAUNCH_RUN = """
@@ -202,7 +198,6 @@ def launch_refresh_all(server: Server) -> str:
     tags = days_with_files_tags(server.quotes)
     params = {
         "selector": {"repositoryLocationName": LOCATION, "repositoryName": "__repository__", "jobName": "refresh_all"},
-        "runConfigData": IN_PROCESS,
         "executionMetadata": {"tags": [{"key": k, "value": v} for k, v in tags.items()]},
     }
     result = graphql(server.base, LAUNCH_RUN, {"executionParams": params})["launchRun"]

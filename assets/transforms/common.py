@@ -69,36 +69,34 @@ def _has_text(column: str) -> pl.Expr:
     return text.is_not_null() & (text != "")
 
 
-def add_company(frame: pl.DataFrame, column: str, aliases: pl.DataFrame, *, is_required: bool = True) -> tuple[pl.DataFrame, list[Check]]:
-    """Replace `column` by the canonical company name; an unknown name is a problem."""
-    frame = canonical_names(frame.rename({column: f"{column}_as_given"}), f"{column}_as_given", aliases, column, "company")
-    given = pl.col(f"{column}_as_given").str.strip_chars()
+def _add_canonical(
+    frame: pl.DataFrame, column: str, aliases: pl.DataFrame, name_column: str, what: str, file: str, is_required: bool
+) -> tuple[pl.DataFrame, list[Check]]:
+    """Replace `column` by the canonical name from an alias table; an unknown name is a
+    problem (never a guess), a blank one too when required."""
+    given_column = f"{column}_as_given"
+    frame = canonical_names(frame.rename({column: given_column}), given_column, aliases, column, name_column)
+    given = pl.col(given_column).str.strip_chars()
     checks = [
         Check(
             column,
             given.is_not_null() & (given != "") & pl.col(column).is_null(),
-            pl.format("unknown company {} (add it or an alias to reference/company_aliases.csv)", given),
+            pl.format(f"unknown {what} {{}} (add it or an alias to reference/{file})", given),
         )
     ]
     if is_required:
         checks.insert(0, Check(column, given.is_null() | (given == ""), "required value is missing"))
     return frame, checks
+
+
+def add_company(frame: pl.DataFrame, column: str, aliases: pl.DataFrame, *, is_required: bool = True) -> tuple[pl.DataFrame, list[Check]]:
+    """Replace `column` by the canonical company name; an unknown name is a problem."""
+    return _add_canonical(frame, column, aliases, "company", "company", "company_aliases.csv", is_required)
 
 
 def add_gpu_model(frame: pl.DataFrame, column: str, aliases: pl.DataFrame, *, is_required: bool = True) -> tuple[pl.DataFrame, list[Check]]:
     """Replace `column` by the canonical GPU model; an unknown model is a problem."""
-    frame = canonical_names(frame.rename({column: f"{column}_as_given"}), f"{column}_as_given", aliases, column, "gpu_model")
-    given = pl.col(f"{column}_as_given").str.strip_chars()
-    checks = [
-        Check(
-            column,
-            given.is_not_null() & (given != "") & pl.col(column).is_null(),
-            pl.format("unknown GPU model {} (add it or an alias to reference/gpu_catalog.csv)", given),
-        )
-    ]
-    if is_required:
-        checks.insert(0, Check(column, given.is_null() | (given == ""), "required value is missing"))
-    return frame, checks
+    return _add_canonical(frame, column, aliases, "gpu_model", "GPU model", "gpu_catalog.csv", is_required)
 
 
 def source_checks(*, tokenized: bool = False) -> tuple[list[pl.Expr], list[Check]]:
