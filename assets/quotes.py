@@ -21,7 +21,14 @@ from assets.transforms.quote_files import quote_files
 from assets.transforms.quotes import PARTITION_DATE, split_quote_batch
 from assets.transforms.reading import file_sha256, iter_file_batches, read_header, scan_entity_file
 from assets.transforms.reading import check_header
-from assets.warehouse import RAW_METADATA, insert_by_name, mark_price_months_touched, now, settle_repeated_quotes
+from assets.warehouse import (
+    RAW_METADATA,
+    insert_by_name,
+    mark_price_months_touched,
+    now,
+    quarantine_rows,
+    settle_repeated_quotes,
+)
 from pipelines.resources import Inputs, Warehouse
 
 QUOTES_START = "2023-01-01"
@@ -136,18 +143,8 @@ def gpu_price_quotes(context: dg.AssetExecutionContext, warehouse: Warehouse, in
                 )
                 insert_by_name(con, "raw.gpu_price_quotes", raw)
                 insert_by_name(con, "staging.gpu_price_quotes", part.staged.with_columns(pl.lit(loaded_at).alias("loaded_at")))
-                rejected = part.rejected.select(
-                    pl.lit("gpu_price_quotes").alias("entity"),
-                    "dataset",
-                    "source_file",
-                    "row_number",
-                    "raw_row_id",
-                    pl.col("_problem_columns").alias("column"),
-                    pl.col("_problems").alias("reason"),
-                    "raw_record",
-                    pl.lit(context.run_id).alias("run_id"),
-                    pl.lit(loaded_at).alias("quarantined_at"),
-                    PARTITION_DATE,
+                rejected = quarantine_rows("gpu_price_quotes", part.rejected, context.run_id, loaded_at).with_columns(
+                    part.rejected.get_column(PARTITION_DATE)
                 )
                 insert_by_name(con, "quarantine.rejected_rows", rejected)
                 counts["rows_read"] += part.raw.height

@@ -29,6 +29,7 @@ from assets.warehouse import (
     insert_by_name,
     mark_price_months_touched,
     now,
+    quarantine_rows,
     raw_records,
     read_table,
     settle_repeated_quotes,
@@ -113,7 +114,7 @@ def stage_prices(warehouse: Warehouse, run_id: str) -> LoadCounts:
         def write(batch: pl.DataFrame, annotated: pl.DataFrame, one_row_per_source_row: bool = True) -> None:
             part = split_annotated(batch, annotated)
             insert_by_name(con, building, part.staged)
-            insert_by_name(con, rejected_table, _quarantine_rows("gpu_prices", part.rejected, run_id, loaded_at))
+            insert_by_name(con, rejected_table, quarantine_rows("gpu_prices", part.rejected, run_id, loaded_at))
             ok = pl.col(PROBLEMS).is_null() & pl.col("_duplicate_of").is_null()
             if one_row_per_source_row:  # raw rows map one to one: counting rows is enough
                 per_file = annotated.group_by("source_file").agg(pl.len().alias("read"), ok.sum().alias("loaded"))
@@ -186,21 +187,6 @@ def _batches(reader, rows: int = PRICE_BATCH_ROWS):
             pending, size = [], 0
     if pending:
         yield pl.concat(pending, rechunk=False)
-
-
-def _quarantine_rows(entity: str, rejected: pl.DataFrame, run_id: str, at) -> pl.DataFrame:
-    return rejected.select(
-        pl.lit(entity).alias("entity"),
-        "dataset",
-        "source_file",
-        "row_number",
-        "raw_row_id",
-        pl.col(PROBLEM_COLUMNS).alias("column"),
-        pl.col(PROBLEMS).alias("reason"),
-        "raw_record",
-        pl.lit(run_id).alias("run_id"),
-        pl.lit(at).alias("quarantined_at"),
-    )
 
 
 def _record_price_reconciliation(con, counts: dict, run_id: str, at) -> LoadCounts:

@@ -301,20 +301,8 @@ def write_staged(
     staged = annotated.filter(ok & ~duplicate).drop(PROBLEM_COLUMNS, PROBLEMS, "_duplicate_of")
     replace_table(con, table, staged)
 
-    rejected = (
-        annotated.filter(~ok)
-        .select(
-            pl.lit(entity).alias("entity"),
-            "dataset",
-            "source_file",
-            "row_number",
-            "raw_row_id",
-            pl.col(PROBLEM_COLUMNS).alias("column"),
-            pl.col(PROBLEMS).alias("reason"),
-        )
-        .join(records.select("raw_row_id", "raw_record"), on="raw_row_id", how="left")
-        .with_columns(pl.lit(run_id).alias("run_id"), pl.lit(loaded_at).alias("quarantined_at"))
-    )
+    problems = annotated.filter(~ok).join(records.select("raw_row_id", "raw_record"), on="raw_row_id", how="left")
+    rejected = quarantine_rows(entity, problems, run_id, loaded_at)
     con.execute("delete from quarantine.rejected_rows where entity = ?", [entity])
     _insert(con, "quarantine.rejected_rows", rejected)
 
@@ -428,6 +416,23 @@ def mark_price_months_touched(con: duckdb.DuckDBPyConnection, months_sql: str, p
         f"insert into audit.price_months_touched select distinct cast(date_trunc('month', m) as date), ?, ?, ? "
         f"from ({months_sql}) as t(m) where m is not null",
         [touched_by, run_id, now(), *params],
+    )
+
+
+def quarantine_rows(entity: str, rejected: pl.DataFrame, run_id: str, at: datetime) -> pl.DataFrame:
+    """Rows for quarantine.rejected_rows from annotated rows with problems (and their
+    `raw_record`)."""
+    return rejected.select(
+        pl.lit(entity).alias("entity"),
+        "dataset",
+        "source_file",
+        "row_number",
+        "raw_row_id",
+        pl.col(PROBLEM_COLUMNS).alias("column"),
+        pl.col(PROBLEMS).alias("reason"),
+        "raw_record",
+        pl.lit(run_id).alias("run_id"),
+        pl.lit(at).alias("quarantined_at"),
     )
 
 
