@@ -191,6 +191,13 @@ def create_raw_table(con: duckdb.DuckDBPyConnection, entity: Entity, table: str)
     row of a file — its name, dataset, hash, load time and run, from audit.raw_files — and
     the raw row id. Millions of rows then do not store those values once each."""
     columns = [f'"{c}" varchar' for c in entity.columns] + ["extra_columns json", "file_id integer", "row_number bigint"]
+    schema, name = table.split(".")
+    # Warehouses built before this layout hold `<table>` as a table: a view cannot replace it.
+    if con.execute(
+        "select 1 from duckdb_tables() where database_name = current_database() and schema_name = ? and table_name = ?",
+        [schema, name],
+    ).fetchall():
+        con.execute(f"drop table {table}")
     con.execute(f"create or replace table {table}_rows ({', '.join(columns)})")
     entity_columns = ", ".join(f'r."{c}"' for c in entity.columns)
     con.execute(

@@ -70,6 +70,25 @@ def test_a_failed_run_leaves_the_warehouse_as_it_was(tmp_path):
     assert query(db, "select count(*) as n from raw.funding_events")[0]["n"] == raw_before
 
 
+def test_a_warehouse_from_the_older_raw_layout_is_upgraded_in_place(tmp_path):
+    """Warehouses built before raw rows moved to `raw.<entity>_rows` hold `raw.<entity>` as
+    a table; the next run replaces it by the view instead of failing."""
+    import duckdb
+
+    db = tmp_path / "w.duckdb"
+    materialize_everything(db, MINI_INPUT, "2025-09-30")
+    before = snapshot(db)
+    with duckdb.connect(str(db)) as con:
+        for entity in ("funding_events", "gpu_prices", "cash_burn", "clusters"):
+            con.execute(f"create table raw._old_{entity} as select * from raw.{entity}")
+            con.execute(f"drop view raw.{entity}")
+            con.execute(f"alter table raw._old_{entity} rename to {entity}")
+    assert query(db, "select table_type from information_schema.tables where table_schema = 'raw' and table_name = 'cash_burn'")[0]["table_type"] == "BASE TABLE"
+    materialize_everything(db, MINI_INPUT, "2025-09-30")
+    assert snapshot(db) == before
+    assert query(db, "select table_type from information_schema.tables where table_schema = 'raw' and table_name = 'cash_burn'")[0]["table_type"] == "VIEW"
+
+
 @pytest.mark.parametrize("entity", ["funding_events", "cash_burn"])
 def test_input_folder_without_an_entity_file_loads_the_rest(tmp_path, entity):
     folder = copy_input(MINI_INPUT, tmp_path / "input")
