@@ -20,7 +20,20 @@ TESTS_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = TESTS_DIR.parent
 MINI_INPUT = TESTS_DIR / "fixtures" / "mini_input"
 BUNDLED_INPUT = PROJECT_DIR / "data" / "input"
-SHARED_DIR = PROJECT_DIR.parent / "shared"
+
+
+def _shared_dir() -> Path:
+    """The team's shared folder (Epoch exports, seeds): `COMPUTE_LEDGER_SHARED_DIR`, else
+    `../shared` beside the checkout, else /work/shared (a CI clone may live elsewhere)."""
+    if os.environ.get("COMPUTE_LEDGER_SHARED_DIR"):
+        return Path(os.environ["COMPUTE_LEDGER_SHARED_DIR"])
+    for candidate in (PROJECT_DIR.parent / "shared", Path("/work/shared")):
+        if candidate.is_dir():
+            return candidate
+    return PROJECT_DIR.parent / "shared"
+
+
+SHARED_DIR = _shared_dir()
 
 
 def all_assets():

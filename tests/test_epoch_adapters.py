@@ -20,9 +20,10 @@ from assets.transforms.entities import ENTITIES
 from assets.transforms.epoch import EPOCH_FILES, read_epoch_file
 from assets.transforms.errors import InputFileError
 from assets.transforms.normalize import normalize
+from conftest import SHARED_DIR
 from helpers import references
 
-EPOCH = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "epoch"
+EPOCH = SHARED_DIR / "datasets" / "epoch"
 REFERENCE = Path(__file__).resolve().parents[1] / "data" / "input" / "reference"
 LINEAGE = ["dataset", "source_file", "row_number", "raw_row_id"]
 
