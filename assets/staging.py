@@ -191,11 +191,13 @@ def _batches(reader, rows: int = PRICE_BATCH_ROWS):
 
 def _record_price_reconciliation(con, counts: dict, run_id: str, at) -> LoadCounts:
     """One audit row per file: rows read, loaded, quarantined (a row with nothing staged
-    and a quarantine entry), duplicate (the rest)."""
+    and a quarantine entry), duplicate (the rest). Only an Epoch row can give several
+    prices (one per chip), so only Epoch rows can be partly staged and partly quarantined."""
     quarantined = dict(
         con.execute(
             "select source_file, count(distinct raw_row_id) from quarantine.rejected_rows "
-            "where entity = 'gpu_prices' group by 1"
+            "where entity = 'gpu_prices' and (dataset <> 'epoch' or raw_row_id not in "
+            "(select raw_row_id from staging.gpu_prices where dataset = 'epoch')) group by 1"
         ).fetchall()
     )
     parts = dict(

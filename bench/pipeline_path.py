@@ -38,6 +38,7 @@ import dagster as dg  # noqa: E402
 
 from bench._common import Stages, write_result  # noqa: E402
 from pipelines.definitions import defs  # noqa: E402
+from pipelines.jobs import QUOTE_FEED_SELECTION  # noqa: E402
 from pipelines.resources import Inputs, Warehouse  # noqa: E402
 
 IMPORT_SECONDS = time.perf_counter() - START
@@ -295,8 +296,9 @@ INCREMENTAL_DAY = "2026-10-15"  # after the generated history (which ends 2026-0
 def incremental(result: dict, input_dir: str, db: str, as_of: str, rows: int) -> dict:
     """One new day of quotes into the warehouse the full run built: `rows` quotes (the
     history's first rows, re-dated to one new day with new ids, as a catalog scraped again
-    looks) dropped in the quote folder, then that day's partition of the feed, its checks
-    and the price index, in the same process (code and Great Expectations already loaded,
+    looks) dropped in the quote folder, then what the daily schedule's `daily_quotes` job
+    runs — that day's partition of the feed, its checks and the price index — in the same
+    process (code and Great Expectations already loaded,
     as in a long-running code server)."""
     import polars as pl
 
@@ -318,11 +320,10 @@ def incremental(result: dict, input_dir: str, db: str, as_of: str, rows: int) ->
     shutil.copyfile(db, copy)
     db = copy
     assets = [*defs.assets, *(getattr(defs, "asset_checks", None) or [])]
-    keys = [*FEED, INDEX]
     start = time.perf_counter()
     run = dg.materialize(
         assets,
-        selection=dg.AssetSelection.assets(*keys),
+        selection=QUOTE_FEED_SELECTION,  # what the daily_quotes job (the daily schedule) runs
         resources={"warehouse": Warehouse(path=db), "inputs": inputs},
         partition_key=INCREMENTAL_DAY,
         raise_on_error=False,

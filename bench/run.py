@@ -1,6 +1,6 @@
 """Run the benchmark: generate once, run every path in its own process, compare.
 
-    python -m bench.run --rows 100000 [--seed 7] [--skip-pandas] [--as-of 2026-11-01]
+    python -m bench.run --rows 100000 [--seed 7] [--skip-pandas | --with-pandas] [--as-of 2026-11-01]
 
 1. Generates bench/out/quotes_r<rows>_s<seed>_v<version>_<reference hash>/ (gpu_prices.csv
    + a copy of data/input/reference/), or reuses it when it is already there.
@@ -8,7 +8,8 @@
    - pipeline  — bench.pipeline_path: dagster.materialize of ref/*, raw/gpu_prices,
                  staging/gpu_prices, marts/gpu_price_index and their asset checks;
    - baseline  — bench.baseline_duckdb: the same work in bare DuckDB;
-   - pandas    — bench.baseline_pandas (reference only; --skip-pandas for big N).
+   - pandas    — bench.baseline_pandas (reference only; run up to PANDAS_MAX_ROWS rows unless
+                 --with-pandas: it holds every frame in memory, ~2.2 GB per million rows).
 3. Prints per-stage seconds and peak RSS per path, then checks that the pipeline's
    marts.gpu_price_index equals the baseline's (same rows, same counts, numbers within
    1e-9 relative), and also compares staging and quarantine row by row.
@@ -135,11 +136,20 @@ def print_table(results: list[dict]) -> None:
             print(f"  {s['name']:<36}{s['seconds']:9.3f} s{_fmt(s.get('peak_rss_mb'), '10.1f'):>10} MB{asset_text}{rows}")
 
 
+#: Above this many rows the pandas reference is skipped unless asked for (--with-pandas):
+#: at 2.2 GB peak per million rows (measured at 1M) it would not fit in 24 GiB at 10M.
+PANDAS_MAX_ROWS = 2_000_000
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="GPU-price benchmark: pipeline vs bare DuckDB vs pandas.")
     parser.add_argument("--rows", type=int, required=True)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--skip-pandas", action="store_true", help="do not run the pandas path (big N)")
+    pandas = parser.add_mutually_exclusive_group()
+    pandas.add_argument("--skip-pandas", action="store_true", help="do not run the pandas path")
+    pandas.add_argument(
+        "--with-pandas", action="store_true", help=f"run the pandas path even above {PANDAS_MAX_ROWS:,} rows"
+    )
     parser.add_argument("--as-of", default="2026-11-01")
     parser.add_argument("--out-dir", default=str(OUT_DIR), help="where inputs and runs go (default bench/out)")
     parser.add_argument("--tolerance", type=float, default=1e-9, help="relative tolerance for index numbers")
@@ -178,7 +188,10 @@ def main(argv: list[str] | None = None) -> int:
                       "--route", args.route, "--incremental-rows", str(min(args.incremental_rows, args.rows))]),
         ("baseline", ["bench.baseline_duckdb", "--input", str(folder), "--db", str(baseline_db), "--as-of", args.as_of]),
     ]
-    if not args.skip_pandas:
+    run_pandas = not args.skip_pandas and (args.rows <= PANDAS_MAX_ROWS or args.with_pandas)
+    if not run_pandas and not args.skip_pandas:
+        print(f"pandas reference skipped above {PANDAS_MAX_ROWS:,} rows (--with-pandas to run it)", flush=True)
+    if run_pandas:
         children.append(("pandas", ["bench.baseline_pandas", "--input", str(folder), "--out", str(run_dir / "pandas")]))
     results = []
     for name, child in children:

@@ -100,6 +100,8 @@ def sql(args: argparse.Namespace) -> int:
         return 2
     try:
         with connect(db, read_only=True) as con:
+            # only the warehouse: no COPY … TO a file, no reading or attaching other files
+            con.execute("set enable_external_access = false")
             relation = con.sql(args.query)
             if relation is None:
                 print("error: the statement returned no rows (only queries are allowed)", file=sys.stderr)

@@ -36,6 +36,18 @@ DOMAIN_JOBS = {
     for domain in RAW
 }
 
+#: One day of the quote feed and what is built from it (the quote checks and the price
+#: index, which rebuilds only that day's month): what the daily schedule runs, and what
+#: the benchmark's "one new day" measures.
+QUOTE_FEED_SELECTION = dg.AssetSelection.assets(["raw", "gpu_price_quotes"]).downstream()
+
+daily_quotes = dg.define_asset_job(
+    "daily_quotes",
+    selection=QUOTE_FEED_SELECTION,
+    description="One day's GPU price quotes (a partition of the feed), their checks, and the price index for that "
+    "day's month. The curated price points are refreshed by the prices job.",
+)
+
 ENTITY_DOMAIN = {
     "funding_events": "funding",
     "alt_currency_figures": "funding",
@@ -44,4 +56,4 @@ ENTITY_DOMAIN = {
     "clusters": "clusters",
 }
 
-JOBS = [refresh_all, *DOMAIN_JOBS.values()]
+JOBS = [refresh_all, *DOMAIN_JOBS.values(), daily_quotes]

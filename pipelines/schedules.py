@@ -3,21 +3,27 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import dagster as dg
 
 from assets.quotes import all_days_tags
-from pipelines.jobs import DOMAIN_JOBS, refresh_all
+from pipelines.jobs import daily_quotes, refresh_all
 
-#: Every morning at 06:00 UTC, the prices job for the day just ended: that day's quote
-#: files, the curated price points, and the marts built on them.
-daily_price_refresh = dg.build_schedule_from_partitioned_job(
-    DOMAIN_JOBS["prices"],
-    name="daily_price_refresh",
-    hour_of_day=6,
-    minute_of_hour=0,
+
+@dg.schedule(
+    job=daily_quotes,
+    cron_schedule="0 6 * * *",
+    execution_timezone="UTC",
     default_status=dg.DefaultScheduleStatus.RUNNING,
-    description="Daily at 06:00 UTC: the prices job for the previous day's quotes. On by default.",
+    description="Daily at 06:00 UTC: the quote feed's partition for the day just ended, its checks and the price "
+    "index for its month. On by default.",
 )
+def daily_price_refresh(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+    """The previous day's partition: the day's files are complete by 06:00 the next morning
+    (the feed's partitions run through today, so the latest one would still be filling)."""
+    day = f"{context.scheduled_execution_time - timedelta(days=1):%Y-%m-%d}"
+    return dg.RunRequest(run_key=f"quotes-{day}", partition_key=day)
 
 
 @dg.schedule(

@@ -3,7 +3,8 @@
 -- which one they use and why. Precedence: the more settled status (closed > announced >
 -- reported > rumored > disputed; for clusters, higher confidence), then the newer source,
 -- then our curated figure over Epoch's, then the id. Sources that agree within tolerance
--- are not conflicts: the second copy is counted as a duplicate instead.
+-- are not conflicts: the second copy is counted as a duplicate instead (and cluster
+-- phases whose sources give the same count are one fact, not listed here).
 with facts as (
     select
         'funding_events' as entity,
@@ -28,7 +29,7 @@ with facts as (
         cluster_id,
         company,
         cluster || coalesce(' — ' || phase, ''),
-        'gpu_count_mid',
+        'gpu_count_mid (' || gpu_count_unit || ')',
         gpu_count_mid,
         status,
         confidence,
@@ -44,7 +45,7 @@ shared as (
     select entity, fact_id
     from facts
     group by all
-    having count(*) > 1
+    having count(distinct value) > 1
 ),
 
 used as (

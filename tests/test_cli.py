@@ -43,6 +43,9 @@ def test_bad_sql_is_a_clear_error(mini_warehouse):
 def test_sql_is_read_only(mini_warehouse):
     out = cli("sql", "delete from marts.leverage", db=mini_warehouse)
     assert out.returncode == 1 and "read-only" in out.stderr
+    target = mini_warehouse.parent / "copied.csv"
+    copy = cli("sql", f"copy (select 1) to '{target}'", db=mini_warehouse)
+    assert copy.returncode == 1 and not target.exists()
     count = cli("sql", "select count(*) as n from marts.leverage", "--format", "csv", db=mini_warehouse)
     assert count.stdout.splitlines()[1] == "2"
 

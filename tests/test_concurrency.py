@@ -13,6 +13,9 @@ import sys
 import time
 from pathlib import Path
 
+import duckdb
+import pytest
+
 from conftest import MINI_INPUT, PROJECT_DIR, query
 
 SCRIPT = Path(sys.executable).parent / "compute-ledger"
@@ -92,6 +95,8 @@ def test_a_run_killed_mid_write_leaves_the_warehouse_as_it_was(tmp_path):
         else:
             held_since = None
         time.sleep(0.05)
+    # killed while the quote load held the write lock, not after a timeout
+    assert held_since is not None and time.monotonic() < deadline, (tmp_path / "killed.log").read_text()
     os.kill(run.pid, signal.SIGKILL)
     run.wait()
     assert "✓ raw/gpu_price_quotes" not in (tmp_path / "killed.log").read_text()
@@ -107,3 +112,33 @@ def test_a_run_killed_mid_write_leaves_the_warehouse_as_it_was(tmp_path):
     assert "had died mid-way" in nxt.stdout
     assert query(db, "select count(*) as n from staging.gpu_price_quotes")[0]["n"] == 400_000
     shutil.rmtree(quotes)
+
+
+_HOLD_A_WRITE = """
+import sys, time
+from pipelines.resources import Warehouse
+with Warehouse(path=sys.argv[1]).write() as con:
+    con.execute("create table main.written as select 42 as answer")
+    print("writing", flush=True)
+    time.sleep(2)
+"""
+
+
+def test_a_reader_waits_for_an_open_write_and_never_takes_the_write_lock(tmp_path):
+    from pipelines.resources import Warehouse
+
+    db = tmp_path / "w.duckdb"
+    with Warehouse(path=str(db)).write() as con:
+        con.execute("create table main.before as select 1 as x")
+    writer = subprocess.Popen(
+        [sys.executable, "-c", _HOLD_A_WRITE, str(db)], stdout=subprocess.PIPE, text=True, cwd=PROJECT_DIR
+    )
+    assert writer.stdout.readline().strip() == "writing"
+    assert _lock_held(db)
+    # opened while the other process writes: the reader waits for the commit, then sees it
+    with Warehouse(path=str(db)).read() as con:
+        assert con.execute("select answer from main.written").fetchall() == [(42,)]
+        assert writer.wait(timeout=60) == 0
+        assert not _lock_held(db)  # reading holds no write lock
+        with pytest.raises(duckdb.Error, match="read-only"):
+            con.execute("create table main.nope as select 1")

@@ -1,5 +1,7 @@
 """The code location's shape: a refactor that drops an asset, a check or a job shows here."""
 
+from datetime import datetime, timezone
+
 import dagster as dg
 
 from pipelines.definitions import defs
@@ -22,7 +24,7 @@ def test_asset_keys():
 
 
 def test_jobs_schedules_and_sensors():
-    assert sorted(j.name for j in defs.jobs) == ["burn", "clusters", "funding", "prices", "refresh_all"]
+    assert sorted(j.name for j in defs.jobs) == ["burn", "clusters", "daily_quotes", "funding", "prices", "refresh_all"]
     job = defs.resolve_job_def("refresh_all")
     assert len(job.asset_layer.selected_asset_keys) == len(EXPECTED_ASSETS)
     prices = sorted(k.to_user_string() for k in defs.resolve_job_def("prices").asset_layer.selected_asset_keys)
@@ -30,12 +32,26 @@ def test_jobs_schedules_and_sensors():
         "marts/capex", "marts/gpu_price_index", "raw/gpu_price_quotes", "raw/gpu_prices", "raw/landing_files",
         "staging/gpu_price_quotes", "staging/gpu_prices",
     ]
+    daily = sorted(k.to_user_string() for k in defs.resolve_job_def("daily_quotes").asset_layer.selected_asset_keys)
+    assert daily == ["marts/gpu_price_index", "raw/gpu_price_quotes", "staging/gpu_price_quotes"]
     schedules = {s.name: defs.resolve_schedule_def(s.name) for s in defs.schedules}
     assert sorted(schedules) == ["daily_price_refresh", "weekly_full_rebuild"]
     assert schedules["daily_price_refresh"].cron_schedule == "0 6 * * *"
     assert schedules["weekly_full_rebuild"].cron_schedule == "0 3 * * 0"
     assert all(s.default_status == dg.DefaultScheduleStatus.RUNNING for s in schedules.values())
     assert sorted(s.name for s in defs.sensors) == ["landing_folder", "marts_automation"]
+
+
+def test_the_daily_refresh_loads_the_day_just_ended():
+    schedule = defs.resolve_schedule_def("daily_price_refresh")
+    assert schedule.job_name == "daily_quotes"
+    tick = datetime(2026, 11, 27, 6, 0, tzinfo=timezone.utc)
+    with dg.instance_for_test() as instance:
+        data = schedule.evaluate_tick(dg.build_schedule_context(
+            instance=instance, scheduled_execution_time=tick, repository_def=defs.get_repository_def()
+        ))
+    [request] = data.run_requests
+    assert request.partition_key == "2026-11-26"
 
 
 def test_groups_by_layer():
@@ -72,7 +88,7 @@ def test_one_check_per_expectation_blocking_when_severity_is_error():
         by_asset.setdefault(key.asset_key.to_user_string(), set()).add(key.name)
     expected = {f"staging/{s.name}": {e.name for e in s.expectations} for s in load_suites()}
     assert by_asset == expected
-    assert sum(len(v) for v in expected.values()) == 98
+    assert sum(len(v) for v in expected.values()) == 103
     specs = {
         (s.asset_key.to_user_string(), s.name): s
         for a in [*defs.asset_checks, *defs.assets]

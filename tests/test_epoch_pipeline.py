@@ -59,6 +59,15 @@ def test_every_epoch_file_reconciles_and_mostly_loads(epoch_warehouse):
         assert quarantined == r["parts_quarantined"], name
 
 
+def test_an_epoch_row_with_several_prices_counts_once(epoch_warehouse):
+    """nvidia_annual_prices.csv has a row per year with a price range per chip: 2022 has an
+    H100 range staged and two unfinished ranges quarantined (loaded, not quarantined);
+    2023's ranges are all in our curated data (a duplicate)."""
+    [r] = query(epoch_warehouse, "select * from audit.reconciliation where source_file = 'nvidia_annual_prices.csv'")
+    counts = (r["rows_read"], r["rows_loaded"], r["rows_duplicate"], r["rows_quarantined"], r["parts_quarantined"])
+    assert counts == (4, 3, 1, 0, 2)
+
+
 def test_quarantined_epoch_rows_say_why(epoch_warehouse):
     reasons = [r["reason"] for r in query(epoch_warehouse, "select reason from quarantine.rejected_rows where dataset = 'epoch'")]
     assert reasons and all(r.startswith("Epoch AI export: ") and len(r) > 30 for r in reasons)
@@ -74,6 +83,31 @@ def test_xai_rounds_reach_the_leverage_marts(epoch_warehouse):
     assert sum(r["equity_usd_mid"] for r in rounds if r["round_name"] == "Series B") == pytest.approx(6e9)
 
 
+def test_money_both_sources_record_is_counted_once(epoch_warehouse, bundled_warehouse):
+    """Epoch's rows for rounds we curate (Amazon's notes in Anthropic, which Epoch records as
+    equity and in one figure; OpenAI's Oct 2024 round; the last tranche of its 2025 round)
+    are duplicates: with Epoch on, a company's equity grows only by the rounds we lack."""
+    sql = "select company, equity_usd_mid from marts.leverage where company in ('Anthropic', 'OpenAI')"
+    ours = {r["company"]: r["equity_usd_mid"] for r in query(bundled_warehouse, sql)}
+    both = {r["company"]: r["equity_usd_mid"] for r in query(epoch_warehouse, sql)}
+    # Epoch-only rounds, from the export: Anthropic's Series A–D ($124M, $580M, $450M,
+    # $750M); OpenAI's 2019 seed and Microsoft investments and Apr 2023 ($50M, $1B, $2B, $300M)
+    assert both["Anthropic"] - ours["Anthropic"] == pytest.approx(1.904e9)
+    assert both["OpenAI"] - ours["OpenAI"] == pytest.approx(3.35e9)
+    staged = {
+        r["event_id"]
+        for r in query(epoch_warehouse, "select event_id from staging.funding_events where dataset = 'epoch'")
+    }
+    for counted_once in (
+        "epoch-anthropic-amazon-march-2024-equity",  # = our $1.25B + $2.75B tranches
+        "epoch-anthropic-amazon-nov-2024-equity",  # = our convertible note
+        "epoch-anthropic-microsoft-nvidia-equity",  # = our $5B + $10B
+        "epoch-openai-oct-2024-157b-equity",  # = our convertible
+        "epoch-openai-300b-final-stage-equity",  # = our last tranche, dated months later
+    ):
+        assert counted_once not in staged
+
+
 def test_colossus_sites_reach_capex_with_epochs_cost_beside_our_estimate(epoch_warehouse):
     rows = query(
         epoch_warehouse,
@@ -85,7 +119,15 @@ def test_colossus_sites_reach_capex_with_epochs_cost_beside_our_estimate(epoch_w
         assert r["total_capex_usd_mid"] > 0  # our estimate from GPU prices and overheads
         assert r["estimate_to_calculated_mid"] == pytest.approx(r["total_capex_usd_mid"] / r["calculated_capex_usd_mid"])
     [phase1] = query(epoch_warehouse, "select * from marts.capex where cluster = 'xAI Colossus Memphis Phase 1'")
-    assert phase1["gpu_count_mid"] == 100_000
+    assert (phase1["gpu_count_mid"], phase1["gpu_count_unit"]) == (100_000, "gpus")
+    # the data-center timelines count H100-equivalents, never compared with counts of chips
+    timelines = query(epoch_warehouse, "select distinct gpu_count_unit from marts.capex where phase like 'Epoch snapshot%'")
+    assert [r["gpu_count_unit"] for r in timelines] == ["h100e"]
+    snapshots = query(
+        epoch_warehouse, "select distinct gpu_count_unit from staging.clusters where phase like 'Epoch snapshot%'"
+    )
+    assert [r["gpu_count_unit"] for r in snapshots] == ["h100e"]
+    assert query(epoch_warehouse, "select * from marts.source_conflicts where fact like '%Epoch snapshot%'") == []
 
 
 def test_a_disagreement_is_kept_and_shown(epoch_warehouse):

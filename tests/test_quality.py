@@ -1,6 +1,8 @@
 """Great Expectations suites as Dagster checks: pass/fail on good and bad frames, severity,
 metadata, and blocking in a real run."""
 
+import shutil
+
 import dagster as dg
 import pandas as pd
 import pytest
@@ -17,7 +19,7 @@ STAGED = ["alt_currency_figures", "cash_burn", "clusters", "funding_events", "gp
 
 def test_every_staged_table_has_a_suite_covering_the_dimensions():
     assert sorted(SUITES) == STAGED
-    for name in ("funding_events", "gpu_prices", "gpu_price_quotes", "cash_burn", "clusters"):
+    for name in ("funding_events", "gpu_prices", "gpu_price_quotes", "cash_burn", "clusters", "alt_currency_figures"):
         dimensions = {e.dimension for e in SUITES[name].expectations}
         expected = set(DIMENSIONS) - ({"freshness"} if "price" not in name else set())
         assert dimensions == expected, name
@@ -69,6 +71,8 @@ def _mutate(frame, row, **values):
         ("funding_events", {"round_tranches_usd_mid": 250e9}, "round_under_200b"),
         ("cash_burn", {"period_start": pd.Timestamp("2030-01-01")}, "period_ordered"),
         ("clusters", {"gpu_count_total_high": 9_000_000, "status": "operational"}, "gpu_count_plausible"),
+        ("alt_currency_figures", {"alt_amount_low": 9e15}, "alt_amount_low_le_mid"),
+        ("alt_currency_figures", {"source": None}, "source_present"),
     ],
 )
 def test_bad_frames_fail_the_right_expectation(mini_warehouse, suite_name, changes, failing):
@@ -81,6 +85,18 @@ def test_bad_frames_fail_the_right_expectation(mini_warehouse, suite_name, chang
     assert outcome.unexpected_count == 1
     assert outcome.unexpected_percent > 0
     assert outcome.sample and len(outcome.sample) == 1
+
+
+def test_a_restatement_whose_implied_rate_is_far_from_the_fx_table_is_flagged(mini_warehouse, tmp_path):
+    db = tmp_path / "w.duckdb"
+    shutil.copyfile(mini_warehouse, db)
+    import duckdb
+
+    with duckdb.connect(str(db)) as con:  # a typo: 9,000 oku restated as 90,000
+        con.execute("update staging.alt_currency_figures set alt_amount_mid = alt_amount_mid * 10 where figure = 'amount'")
+    outcome = _outcomes("alt_currency_figures", _frame(db, "alt_currency_figures"))["implied_rate_plausible"]
+    assert not outcome.passed and outcome.unexpected_count == 1
+    assert outcome.spec.severity == "warn"
 
 
 def test_h100_purchase_plausibility_only_looks_at_h100_purchases():

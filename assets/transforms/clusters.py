@@ -18,6 +18,9 @@ from assets.transforms.problems import Check, annotate, required
 from assets.transforms.reference import References
 
 STATUSES = ("operational", "under_construction", "planned")
+#: What `gpu_count_*` counts: GPUs of `gpu_model` (the default), or H100-equivalents (a
+#: count of compute written under gpu_model H100, as Epoch AI's data-center timelines give it).
+COUNT_UNITS = ("gpus", "h100e")
 
 STAGED_COLUMNS = (
     "cluster_id",
@@ -29,6 +32,7 @@ STAGED_COLUMNS = (
     "gpu_count_low",
     "gpu_count_mid",
     "gpu_count_high",
+    "gpu_count_unit",
     "gpu_model_2",
     "gpu_count_2_low",
     "gpu_count_2_mid",
@@ -92,7 +96,9 @@ def normalize_clusters(raw: pl.DataFrame, refs: References) -> pl.DataFrame:
     checks += c
     source, c = source_checks()
     checks += c
-    frame = frame.with_columns(status, *source)
+    count_unit, c = vocabulary("gpu_count_unit", COUNT_UNITS, is_required=False)
+    checks += c
+    frame = frame.with_columns(status, pl.coalesce(count_unit, pl.lit("gpus")).alias("gpu_count_unit"), *source)
     frame, c = add_dates(frame, ["target_date", "source_date"], [])
     checks += c
     for low, high, out in (

@@ -5,9 +5,14 @@ on the entity's keys and their dates are within a window:
 
 | entity | same | dates within | a duplicate when the values differ by at most |
 | --- | --- | --- | --- |
-| funding_events | company, instrument | 45 days (closed, else announced) | 5% of the amount |
-| clusters | company, main GPU model, a word of the cluster's name; GPUs on both | 45 days (target date) | never: both phases are kept |
+| funding_events | company, kind of money (equity and convertible notes are one kind: Epoch records notes as equity) | 45 days (closed, else announced); for an agreeing amount, 45 days of any tranche of the round | 5% of the amount, of a tranche or of its round's tranches added up |
+| clusters | company, main GPU model, what the count counts (GPUs or H100-equivalents), a word of the cluster's name other than the company's; GPUs on both | 45 days (target date) | never: both phases are kept |
 | gpu_prices | GPU model, price type | same day (observed) | 1% of the price |
+
+A round we record tranche by tranche (Amazon's $4B in Anthropic as $1.25B and $2.75B) and
+another source records as one figure is the same money: the other row is a duplicate of
+the round when the tranches add up to it. A round total only ever makes a duplicate, never
+a conflict (no single row of ours could stand for it).
 
 A duplicate is counted, not staged again. Otherwise both rows stay staged and share a
 `fact_id`; `is_preferred` marks the one the marts use, by this precedence: the more settled
@@ -27,6 +32,8 @@ from assets.transforms.problems import PROBLEMS
 STATUS_RANK = {"closed": 5, "announced": 4, "reported": 3, "rumored": 2, "disputed": 1}
 CONFIDENCE_RANK = {"high": 3, "medium": 2, "low": 1}
 OTHER_DATASET = "epoch"
+#: Instruments that are the same kind of money when matching sources (others: themselves).
+INSTRUMENT_KIND = {"convertible": "equity"}
 
 
 @dataclass(frozen=True)
@@ -41,8 +48,8 @@ class FactRule:
 
 
 RULES = {
-    "funding_events": FactRule("event_id", ("company", "instrument"), "_match_date", 45, "amount_usd_mid", 0.05, True),
-    "clusters": FactRule("cluster_id", ("company", "gpu_model"), "target_date", 45, "gpu_count_mid", None, True),
+    "funding_events": FactRule("event_id", ("company", "_kind"), "_match_date", 45, "amount_usd_mid", 0.05, True),
+    "clusters": FactRule("cluster_id", ("company", "gpu_model", "gpu_count_unit"), "target_date", 45, "gpu_count_mid", None, True),
     "gpu_prices": FactRule("quote_id", ("gpu_model", "price_type"), "observed_date", 0, "_price_mid", 0.01, False),
 }
 
@@ -67,11 +74,13 @@ _COMMON_WORDS = ["phase", "cluster", "campus", "data", "center", "centre", "snap
 
 
 def _words(column: str, entity: str) -> pl.Expr:
-    """Distinctive words of a cluster's name (4+ letters, not generic), for matching sites."""
+    """Distinctive words of a cluster's name (4+ letters, not generic, not the company's
+    name), for matching sites."""
     if entity != "clusters":
         return pl.lit([], pl.List(pl.String))
     words = pl.col(column).str.to_lowercase().str.extract_all(r"[a-z]{4,}")
-    return words.list.set_difference(pl.lit(_COMMON_WORDS))
+    company = pl.col("company").str.to_lowercase().str.extract_all(r"[a-z]{4,}")
+    return words.list.set_difference(pl.lit(_COMMON_WORDS)).list.set_difference(company)
 
 
 def _same_site(entity: str) -> pl.Expr:
@@ -95,7 +104,10 @@ def resolve_sources(frame: pl.DataFrame, entity: str) -> pl.DataFrame:
     frame = frame.with_row_index("_pos").with_columns(_value(frame, rule).alias("_value"))
     if entity == "funding_events":
         # a closing date pins a deal better than a report date, which can trail it by months
-        frame = frame.with_columns(pl.coalesce("closed_date", "announced_date").alias("_match_date"))
+        frame = frame.with_columns(
+            pl.coalesce("closed_date", "announced_date").alias("_match_date"),
+            pl.col("instrument").replace(INSTRUMENT_KIND).alias("_kind"),
+        )
     valid = frame.filter(pl.col(PROBLEMS).is_null() & pl.col("_duplicate_of").is_null())
     if entity == "clusters":
         # a snapshot with no GPUs yet is not the same phase as anything
@@ -103,26 +115,30 @@ def resolve_sources(frame: pl.DataFrame, entity: str) -> pl.DataFrame:
     ours = valid.filter(pl.col("dataset") != OTHER_DATASET)
     theirs = valid.filter(pl.col("dataset") == OTHER_DATASET)
     if ours.height == 0 or theirs.height == 0:
-        return frame.drop("_pos", "_value", "_match_date", strict=False)
-    left = ours.select(*rule.keys, pl.col("_pos").alias("_ours"), _words("cluster", entity).alias("_ours_words"), pl.col(rule.id_column).alias("_ours_id"),
-                       pl.col("raw_row_id").alias("_ours_row"), pl.col(rule.date_column).alias("_ours_date"),
-                       pl.col("_value").alias("_ours_value"))
+        return _drop_helpers(frame)
     pairs = (
         theirs.select(*rule.keys, "_pos", rule.date_column, "_value", _words("cluster", entity).alias("_words"))
-        .join(left, on=list(rule.keys), how="inner")
+        .join(_candidates(ours, rule, entity), on=list(rule.keys), how="inner")
         .with_columns(
-            (pl.col(rule.date_column) - pl.col("_ours_date")).dt.total_days().abs().alias("_days"),
+            _distance(pl.col(rule.date_column), "_ours_date", "_ours_date").alias("_days"),
+            _distance(pl.col(rule.date_column), "_span_start", "_span_end").alias("_span_days"),
             ((pl.col("_value") - pl.col("_ours_value")).abs() / pl.max_horizontal("_value", "_ours_value")).alias("_diff"),
         )
-        .filter(pl.col("_days") <= rule.window_days)
         .filter(_same_site(entity))
-        # the row that agrees (a duplicate) first, then the closest date, then the closest value
         .with_columns((pl.col("_diff") <= (rule.duplicate_tolerance or 0)).not_().alias("_disagrees"))
-        .sort("_pos", "_disagrees", "_days", "_diff", "_ours")
+        # a disagreeing row must be near in date itself; an agreeing one may be anywhere in
+        # its round's span
+        .filter(pl.when(pl.col("_disagrees")).then(pl.col("_days")).otherwise(pl.col("_span_days")) <= rule.window_days)
+        # a round's total only stands for the round when it agrees
+        .filter(~pl.col("_is_round") | ~pl.col("_disagrees"))
+        # the row that agrees (a duplicate) first, then the closest date, then the closest
+        # value, then a single row over a round total
+        .with_columns(pl.when(pl.col("_is_round")).then("_span_days").otherwise("_days").alias("_days"))
+        .sort("_pos", "_disagrees", "_days", "_diff", "_is_round", "_ours")
         .unique("_pos", keep="first", maintain_order=True)
     )
     if pairs.height == 0:
-        return frame.drop("_pos", "_value", "_match_date", strict=False)
+        return _drop_helpers(frame)
     is_duplicate = pl.lit(rule.duplicate_tolerance is not None) & (pl.col("_diff") <= (rule.duplicate_tolerance or 0))
     duplicates = pairs.filter(is_duplicate).select("_pos", pl.col("_ours_row").alias("_dup_of"))
     conflicts = pairs.filter(~is_duplicate) if rule.conflicts else pairs.head(0)
@@ -136,7 +152,65 @@ def resolve_sources(frame: pl.DataFrame, entity: str) -> pl.DataFrame:
         ]
     ).unique("_pos")
     frame = frame.join(groups, on="_pos", how="left").with_columns(pl.coalesce("_fact", "fact_id").alias("fact_id")).drop("_fact")
-    return _prefer(frame, rule).sort("_pos").drop("_pos", "_value", "_match_date", strict=False)
+    return _drop_helpers(_prefer(frame, rule).sort("_pos"))
+
+
+def _drop_helpers(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.drop("_pos", "_value", "_match_date", "_kind", strict=False)
+
+
+def _distance(date: pl.Expr, start: str, end: str) -> pl.Expr:
+    """Days from `date` to the span [start, end] (0 inside it)."""
+    return (
+        pl.when(date < pl.col(start)).then((pl.col(start) - date).dt.total_days())
+        .when(date > pl.col(end)).then((date - pl.col(end)).dt.total_days())
+        .otherwise(0)
+    )
+
+
+def _candidates(ours: pl.DataFrame, rule: FactRule, entity: str) -> pl.DataFrame:
+    """Our rows another source's row may match: each row, with the span of dates of its
+    round (funding), and each round of several tranches as one total."""
+    rows = ours.select(
+        *rule.keys,
+        pl.col("_pos").alias("_ours"),
+        _words("cluster", entity).alias("_ours_words"),
+        pl.col(rule.id_column).alias("_ours_id"),
+        pl.col("raw_row_id").alias("_ours_row"),
+        pl.col(rule.date_column).alias("_ours_date"),
+        pl.col("_value").alias("_ours_value"),
+        *([pl.col("round_id")] if entity == "funding_events" else []),
+    )
+    if entity != "funding_events":
+        return rows.with_columns(
+            pl.col("_ours_date").alias("_span_start"), pl.col("_ours_date").alias("_span_end"), pl.lit(False).alias("_is_round")
+        )
+    round_keys = [*rule.keys, "round_id"]
+    spans = rows.group_by(round_keys).agg(
+        pl.col("_ours_date").min().alias("_span_start"), pl.col("_ours_date").max().alias("_span_end")
+    )
+    rows = rows.join(spans, on=round_keys, how="left", nulls_equal=True)
+    rounds = (
+        rows.sort("_ours_date", "_ours")
+        .group_by(round_keys, maintain_order=True)
+        .agg(
+            pl.len().alias("_tranches"),
+            pl.col("_ours").first(),
+            pl.col("_ours_words").first(),
+            pl.col("_ours_id").first(),
+            pl.col("_ours_row").first(),
+            pl.col("_ours_date").first(),
+            pl.col("_ours_value").sum(),
+            pl.col("_span_start").first(),
+            pl.col("_span_end").first(),
+        )
+        .filter((pl.col("_tranches") > 1) & pl.col("round_id").is_not_null())
+        .drop("_tranches")
+    )
+    return pl.concat(
+        [rows.with_columns(pl.lit(False).alias("_is_round")), rounds.with_columns(pl.lit(True).alias("_is_round"))],
+        how="diagonal_relaxed",
+    ).drop("round_id")
 
 
 def _prefer(frame: pl.DataFrame, rule: FactRule) -> pl.DataFrame:

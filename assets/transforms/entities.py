@@ -104,6 +104,7 @@ CLUSTERS = Entity(
     required=("cluster_id", "company", "cluster", "status", "gpu_model", "gpu_count_low", "gpu_count_high"),
     optional=(
         "phase",
+        "gpu_count_unit",
         "gpu_model_2",
         "gpu_count_2_low",
         "gpu_count_2_high",

@@ -39,8 +39,8 @@ gpu_clusters.csv → clusters
     in the notes); a blank Owner → "Undisclosed owner" (a placeholder row in
     company_aliases.csv, kind other). Chip type & quantity primary/secondary → gpu_model(_2)
     and gpu_count(_2); when the primary type or quantity is blank, gpu_model H100 with
-    Epoch's "H100 equivalents" as the count (which covers all chips, so no second model;
-    the notes say so); neither → reported. Power Capacity (MW) → power; First Operational
+    Epoch's "H100 equivalents" as the count, gpu_count_unit h100e (it covers all chips, so
+    no second model; the notes say so); neither → reported. Power Capacity (MW) → power; First Operational
     Date → target_date; Reported Cost → reported_capex, Calculated Cost → calculated_capex
     (USD, both kept). Source 1–5: the first URL; a Source 1 that is not a URL goes to the
     notes. Epoch's "possible duplicate" flags are kept in the notes, not acted on.
@@ -49,7 +49,7 @@ data_center_timelines.csv, xai_datacenter_timelines.csv → clusters
     Each dated snapshot is a phase: cluster_id "epoch-dc-<data center>-<date>" (xAI file:
     "epoch-xaidc-…"), phase "Epoch snapshot <date>", target_date = the date. Snapshots are
     cumulative for the site, not increments. Epoch gives H100-equivalents, not chips:
-    gpu_model H100 with the H100e count (notes say so). Power (MW) → power; "Total capital
+    gpu_model H100 with the H100e count, gpu_count_unit h100e. Power (MW) → power; "Total capital
     cost (2025 USD billions)" → calculated_capex, unit billion (2025 dollars; compute and
     construction parts in the notes). company = the first name in the data-center name
     ("Anthropic-Amazon Project Rainier …" → Anthropic, the lab it is built for). Status:

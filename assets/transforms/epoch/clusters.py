@@ -100,7 +100,7 @@ def adapt_gpu_clusters(raw: pl.DataFrame) -> pl.DataFrame:
         h100e = number(row, "H100 equivalents")
         count_notes: list[str] = []
         if chip and quantity is not None:
-            model, count = chip, quantity
+            model, count, count_unit = chip, quantity, "gpus"
             if chip_2 and quantity_2 is not None:
                 model_2, count_2 = chip_2, quantity_2
             else:
@@ -112,12 +112,12 @@ def adapt_gpu_clusters(raw: pl.DataFrame) -> pl.DataFrame:
                         f"({number_text(quantity_2) if quantity_2 is not None else chip_2}); not loaded"
                     )
         elif h100e is not None:
-            model, count, model_2, count_2 = H100E_MODEL, h100e, None, None
+            model, count, model_2, count_2, count_unit = H100E_MODEL, h100e, None, None, "h100e"
             missing = "chip type" if not chip else "chip quantity"
             count_notes.append(
                 f"Epoch gives no {missing} ({chip or 'type blank'}"
                 f"{', quantity ' + number_text(quantity) if quantity is not None else ''}): "
-                f"gpu_model H100 with Epoch's H100-equivalents {number_text(h100e)} as the count"
+                f"gpu_model H100 with Epoch's H100-equivalents {number_text(h100e)} as the count (gpu_count_unit h100e)"
             )
         else:
             raise Problem("no chip count and no H100-equivalents in the Epoch row")
@@ -133,6 +133,7 @@ def adapt_gpu_clusters(raw: pl.DataFrame) -> pl.DataFrame:
                 "gpu_model": model,
                 "gpu_count_low": number_text(count),
                 "gpu_count_high": number_text(count),
+                "gpu_count_unit": count_unit,
                 "gpu_model_2": model_2,
                 "gpu_count_2_low": number_text(count_2) if count_2 is not None else None,
                 "gpu_count_2_high": number_text(count_2) if count_2 is not None else None,
@@ -219,6 +220,7 @@ def _timeline(raw: pl.DataFrame, source_file: str, prefix: str, extra_notes: tup
                 "gpu_model": H100E_MODEL,
                 "gpu_count_low": number_text(h100e),
                 "gpu_count_high": number_text(h100e),
+                "gpu_count_unit": "h100e",
                 "power_mw_low": cell(row, "Power (MW)"),
                 "power_mw_high": cell(row, "Power (MW)"),
                 "target_date": snapshot,
