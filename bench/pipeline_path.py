@@ -298,8 +298,7 @@ def incremental(result: dict, input_dir: str, db: str, as_of: str, rows: int) ->
     history's first rows, re-dated to one new day with new ids, as a catalog scraped again
     looks) dropped in the quote folder, then what the daily schedule's `daily_quotes` job
     runs — that day's partition of the feed, its checks and the price index — in the same
-    process (code and Great Expectations already loaded,
-    as in a long-running code server)."""
+    process (code and Great Expectations already loaded, as in a long-running code server)."""
     import polars as pl
 
     quotes = Path(db).parent / (Path(db).stem + "_inputs") / "quotes"

@@ -196,7 +196,6 @@ def _candidates(ours: pl.DataFrame, rule: FactRule, entity: str) -> pl.DataFrame
         .agg(
             pl.len().alias("_tranches"),
             pl.col("_ours").first(),
-            pl.col("_ours_words").first(),
             pl.col("_ours_id").first(),
             pl.col("_ours_row").first(),
             pl.col("_ours_date").first(),
