@@ -27,9 +27,10 @@ run: $(BIN)/compute-ledger $(DAGSTER_HOME)/dagster.yaml
 test: $(BIN)/compute-ledger $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-## The Dagster UI on localhost:$(PORT).
+## The Dagster UI on localhost:$(PORT). Ctrl-C, or SIGTERM to make, stops it and every
+## process it started (`exec`: make signals this command directly, not a shell).
 ui: $(BIN)/compute-ledger $(DAGSTER_HOME)/dagster.yaml
-	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p $(PORT)
+	exec $(BIN)/compute-ledger ui --host 127.0.0.1 --port $(PORT)
 
 ## Re-resolve requirements.lock from pyproject.toml (needs network to PyPI).
 lock:

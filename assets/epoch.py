@@ -10,7 +10,7 @@ import dagster as dg
 import polars as pl
 
 from assets.landing import LANDING_KEY
-from assets.policies import IO_RETRY, WAREHOUSE_POOL, fail_fast_on_bad_input
+from assets.policies import IO_RETRY, WAREHOUSE_POOL, retry_only_transient_io
 from assets.timing import Stopwatch
 from assets.transforms.epoch import EPOCH_FILES, read_epoch_file
 from assets.transforms.epoch_source import epoch_file
@@ -63,20 +63,19 @@ def _epoch_asset(file_name: str) -> dg.AssetsDefinition:
     )
     def epoch_export(context: dg.AssetExecutionContext, warehouse: Warehouse, inputs: Inputs) -> dg.MaterializeResult:
         watch = Stopwatch()
-        path = epoch_file(inputs.epoch_dir, file_name, CACHE_DIR)
-        if path is None:
-            frame, note = _EMPTY, "COMPUTE_LEDGER_EPOCH_DIR is not set: nothing read (offline, bundled data only)"
-        else:
-            with fail_fast_on_bad_input():
-                frame = read_epoch_file(path)
-            frame = frame.with_columns(
-                pl.lit(file_sha256(path)).alias("file_sha256"),
-                pl.lit(now()).alias("loaded_at"),
-                pl.lit(context.run_id).alias("run_id"),
-            )
-            note = f"read {path}"
-        with warehouse.write() as con:
-            rows = replace_table(con, table_name(file_name), frame)
+        with retry_only_transient_io():
+            path = epoch_file(inputs.epoch_dir, file_name, CACHE_DIR)
+            if path is None:
+                frame, note = _EMPTY, "COMPUTE_LEDGER_EPOCH_DIR is not set: nothing read (offline, bundled data only)"
+            else:
+                frame = read_epoch_file(path).with_columns(
+                    pl.lit(file_sha256(path)).alias("file_sha256"),
+                    pl.lit(now()).alias("loaded_at"),
+                    pl.lit(context.run_id).alias("run_id"),
+                )
+                note = f"read {path}"
+            with warehouse.write() as con:
+                rows = replace_table(con, table_name(file_name), frame)
         return dg.MaterializeResult(
             metadata={"dagster/row_count": rows, "source": note, "seconds": watch.seconds}
         )

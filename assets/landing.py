@@ -3,7 +3,7 @@
 import dagster as dg
 import polars as pl
 
-from assets.policies import IO_RETRY, WAREHOUSE_POOL
+from assets.policies import IO_RETRY, WAREHOUSE_POOL, retry_only_transient_io
 from assets.timing import Stopwatch
 from assets.transforms.landing import DUPLICATES, FAILED, accept, landed_files, set_aside, triage
 from assets.warehouse import now
@@ -35,38 +35,39 @@ def log_files(con, rows: list[dict]) -> None:
 )
 def landing_files(context: dg.AssetExecutionContext, warehouse: Warehouse, inputs: Inputs) -> dg.MaterializeResult:
     watch = Stopwatch()
-    folder = inputs.landing_folder
-    landed = [triage(p) for p in landed_files(folder)]
-    with warehouse.write() as con:
-        known = {
-            sha for (sha,) in con.execute(
-                "select distinct sha256 from audit.ingest_log where status in ('accepted', 'loaded')"
-            ).fetchall()
-        }
-        decisions, rows = [], []
-        for f in landed:
-            if f.problem:
-                status, reason = "failed", f.problem
-            elif f.sha256 in known:
-                status, reason = "duplicate", "the same content was accepted before: it adds nothing"
+    with retry_only_transient_io():
+        folder = inputs.landing_folder
+        landed = [triage(p) for p in landed_files(folder)]
+        with warehouse.write() as con:
+            known = {
+                sha for (sha,) in con.execute(
+                    "select distinct sha256 from audit.ingest_log where status in ('accepted', 'loaded')"
+                ).fetchall()
+            }
+            decisions, rows = [], []
+            for f in landed:
+                if f.problem:
+                    status, reason = "failed", f.problem
+                elif f.sha256 in known:
+                    status, reason = "duplicate", "the same content was accepted before: it adds nothing"
+                else:
+                    status, reason = "accepted", None
+                    known.add(f.sha256)
+                decisions.append((f, status, reason))
+                rows.append(
+                    {"file_name": f.path.name, "sha256": f.sha256, "entity": f.entity, "status": status, "rows": None,
+                     "reason": reason, "stored_as": None, "run_id": context.run_id, "logged_at": now()}
+                )
+            log_files(con, rows)
+        moved = {"accepted": 0, "duplicate": 0, "failed": 0}
+        for f, status, reason in decisions:
+            if status == "accepted":
+                accept(f, folder)
             else:
-                status, reason = "accepted", None
-                known.add(f.sha256)
-            decisions.append((f, status, reason))
-            rows.append(
-                {"file_name": f.path.name, "sha256": f.sha256, "entity": f.entity, "status": status, "rows": None,
-                 "reason": reason, "stored_as": None, "run_id": context.run_id, "logged_at": now()}
-            )
-        log_files(con, rows)
-    moved = {"accepted": 0, "duplicate": 0, "failed": 0}
-    for f, status, reason in decisions:
-        if status == "accepted":
-            accept(f, folder)
-        else:
-            set_aside(f.path, folder, DUPLICATES if status == "duplicate" else FAILED, reason)
-        moved[status] += 1
-        if status == "failed":
-            context.log.warning(f"landing file set aside: {reason}")
+                set_aside(f.path, folder, DUPLICATES if status == "duplicate" else FAILED, reason)
+            moved[status] += 1
+            if status == "failed":
+                context.log.warning(f"landing file set aside: {reason}")
     return dg.MaterializeResult(
         metadata={"dagster/row_count": len(landed), **{f"files_{k}": v for k, v in moved.items()}, "seconds": watch.seconds}
     )

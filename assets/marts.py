@@ -12,7 +12,8 @@ import dagster as dg
 
 from assets.policies import WAREHOUSE_POOL
 from assets.timing import Stopwatch
-from assets.warehouse import SQL_DIR, build_table_from_sql, load_sql, markdown_preview
+from assets.table_metadata import input_checks, table_metadata
+from assets.warehouse import SQL_DIR, build_table_from_sql, load_sql
 from pipelines.resources import Inputs, Warehouse
 
 GROUP = "marts"
@@ -54,7 +55,7 @@ def description(sql: str) -> str:
         if not line.startswith("--"):
             break
         lines.append(line.removeprefix("--").strip())
-    return "\n".join(lines).strip()
+    return "\n".join(lines).strip().replace("$as_of", "the as-of date (COMPUTE_LEDGER_AS_OF, else today)")
 
 
 def _strip_comments(sql: str) -> str:
@@ -63,6 +64,7 @@ def _strip_comments(sql: str) -> str:
 
 def _mart_asset(name: str) -> dg.AssetsDefinition:
     sql = load_sql(f"mart_{name}")
+    deps = upstream_keys(sql)
 
     @dg.asset(
         name=name,
@@ -70,22 +72,22 @@ def _mart_asset(name: str) -> dg.AssetsDefinition:
         group_name=GROUP,
         kinds={"duckdb", "sql"},
         pool=WAREHOUSE_POOL,
-        deps=upstream_keys(sql),
+        deps=deps,
         description=description(sql),
         metadata={"sql_file": f"sql/mart_{name}.sql"},
         automation_condition=MART_AUTOMATION,
         freshness_policy=MART_FRESHNESS,
     )
-    def mart(warehouse: Warehouse, inputs: Inputs) -> dg.MaterializeResult:
+    def mart(context: dg.AssetExecutionContext, warehouse: Warehouse, inputs: Inputs) -> dg.MaterializeResult:
         watch = Stopwatch()
         table = f"marts.{name}"
         with warehouse.write() as con:
-            rows = build_table_from_sql(con, table, f"mart_{name}", {"as_of": inputs.as_of_date})
-            preview = markdown_preview(con, table)
+            build_table_from_sql(con, table, f"mart_{name}", {"as_of": inputs.as_of_date})
+            metadata = table_metadata(con, table)
         return dg.MaterializeResult(
             metadata={
-                "dagster/row_count": rows,
-                "preview": dg.MetadataValue.md(preview),
+                **metadata,
+                "input_checks": input_checks(context.instance, deps),
                 "as_of": str(inputs.as_of_date),
                 "seconds": watch.seconds,
             }

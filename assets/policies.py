@@ -1,9 +1,10 @@
 """What every writing asset shares: the pool that serializes warehouse writes, the retry
-policy for transient I/O, and failing fast on input that retrying cannot fix."""
+policy for transient I/O, and failing at once on everything retrying cannot fix."""
 
 from contextlib import contextmanager
 
 import dagster as dg
+import duckdb
 
 from assets.transforms.errors import InputFileError
 
@@ -11,17 +12,34 @@ from assets.transforms.errors import InputFileError
 #: in this pool, limited to one step at a time by dagster.yaml (and by the file lock).
 WAREHOUSE_POOL = "warehouse_writer"
 
-#: Transient I/O (a file still being copied in, a busy disk, the warehouse lock held past
-#: its wait): retried with backoff and jitter.
+#: Transient I/O (a busy disk, a network share that hiccups, the warehouse lock held past
+#: its wait): retried with backoff and jitter. Only errors `is_transient` accepts reach it:
+#: the assets that carry it run their body inside `retry_only_transient_io`.
 IO_RETRY = dg.RetryPolicy(max_retries=2, delay=2, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS)
+
+#: OS errors that the same call would raise again: a missing file, a folder where a file
+#: should be (or the reverse), no permission.
+_PERMANENT_OS_ERRORS = (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError)
+
+
+def is_transient(err: BaseException) -> bool:
+    """Whether trying again later could succeed: I/O errors of the disk or the warehouse
+    lock, not a bad file, a bug or a missing partition."""
+    if isinstance(err, _PERMANENT_OS_ERRORS):
+        return False
+    return isinstance(err, (OSError, TimeoutError, duckdb.IOException))
 
 
 @contextmanager
-def fail_fast_on_bad_input():
-    """Turn a file-level input error into a Dagster Failure that skips the retry policy:
-    retrying cannot fix a file, and the message (file, row, column) shows in the UI."""
+def retry_only_transient_io():
+    """Let transient I/O errors through to the asset's `IO_RETRY`; turn every other error
+    into a Dagster Failure that skips the retry policy, so a wrong file, a bug or a run
+    launched without what it needs fails at once with its message in the UI. A file-level
+    input error keeps its file, row and column as metadata."""
     try:
         yield
+    except dg.Failure:
+        raise
     except InputFileError as err:
         metadata = {"file": err.path, "problem": err.problem}
         if err.row is not None:
@@ -29,3 +47,7 @@ def fail_fast_on_bad_input():
         if err.column is not None:
             metadata["column"] = err.column
         raise dg.Failure(description=str(err), metadata=metadata, allow_retries=False) from err
+    except Exception as err:
+        if is_transient(err):
+            raise
+        raise dg.Failure(description=f"{type(err).__name__}: {err}", allow_retries=False) from err

@@ -14,10 +14,12 @@ from assets.marts import MART_AUTOMATION
 from assets.quotes import STAGED_KEY
 from assets.policies import WAREHOUSE_POOL
 from assets.timing import Stopwatch
-from assets.warehouse import load_sql, markdown_preview, sql_params
+from assets.table_metadata import input_checks, table_metadata
+from assets.warehouse import load_sql, sql_params
 from pipelines.resources import Warehouse
 
 INDEX_KEY = dg.AssetKey(["marts", "gpu_price_index"])
+GPU_PRICES_KEY = dg.AssetKey(["staging", "gpu_prices"])
 _SQL = load_sql("mart_gpu_price_index").strip().rstrip(";")
 
 
@@ -34,13 +36,13 @@ def _exists(con) -> bool:
     group_name="marts",
     kinds={"duckdb", "sql"},
     pool=WAREHOUSE_POOL,
-    deps=[STAGED_KEY, dg.AssetKey(["staging", "gpu_prices"])],
+    deps=[STAGED_KEY, GPU_PRICES_KEY],
     description=" ".join(line.removeprefix("--").strip() for line in _SQL.splitlines() if line.startswith("--")),
     automation_condition=MART_AUTOMATION,
     freshness_policy=dg.FreshnessPolicy.time_window(fail_window=timedelta(days=3), warn_window=timedelta(days=2)),
     metadata={"sql_file": "sql/mart_gpu_price_index.sql"},
 )
-def gpu_price_index(warehouse: Warehouse) -> dg.MaterializeResult:
+def gpu_price_index(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     watch = Stopwatch()
     with warehouse.write() as con:
         # before the quote feed's first load its table does not exist: the index reads it empty
@@ -57,13 +59,12 @@ def gpu_price_index(warehouse: Warehouse) -> dg.MaterializeResult:
             con.execute("delete from marts.gpu_price_index where list_contains(?, month)", [months])
             con.execute(f"insert into marts.gpu_price_index {_SQL}", sql_params(_SQL, {"months": months}))
         con.execute("delete from audit.price_months_touched")
-        rows = con.execute("select count(*) from marts.gpu_price_index").fetchall()[0][0]
-        preview = markdown_preview(con, "marts.gpu_price_index")
+        metadata = table_metadata(con, "marts.gpu_price_index")
     return dg.MaterializeResult(
         metadata={
-            "dagster/row_count": rows,
+            **metadata,
+            "input_checks": input_checks(context.instance, [STAGED_KEY, GPU_PRICES_KEY]),
             "months_rebuilt": "all" if full else len(months),
-            "preview": dg.MetadataValue.md(preview),
             "seconds": watch.seconds,
         }
     )

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 import dagster as dg
 import polars as pl
 
-from assets.policies import IO_RETRY, fail_fast_on_bad_input
+from assets.policies import IO_RETRY, retry_only_transient_io
 from assets.policies import WAREHOUSE_POOL
 from assets.reference import REFERENCE_ASSETS, load_references
 from assets.timing import Stopwatch
@@ -47,28 +47,35 @@ def all_days_tags() -> dict[str, str]:
     return day_range_tags(QUOTE_DAYS.get_first_partition_key(), QUOTE_DAYS.get_last_partition_key())
 
 
-def days_with_files_tags(folder) -> dict[str, str]:
-    """Run tags for the days the quote folder has files for, through today: every day if
-    an undated history file is there, only today's (empty) partition if there is none.
-    Recording every day takes Dagster seconds, so `make run` loads what is there; the
-    weekly rebuild covers every day."""
-    first, last = QUOTE_DAYS.get_first_partition_key(), QUOTE_DAYS.get_last_partition_key()
-    files = quote_files(folder, date.fromisoformat(first), date.fromisoformat(last))
+def days_with_files(folder) -> tuple[date, date]:
+    """The days the quote folder has files for, through today: every day if an undated
+    history file is there, only today's (empty) partition if there is none. What a run
+    launched without a partition loads (`make run`, the Launchpad's defaults); the weekly
+    rebuild covers every day."""
+    first = date.fromisoformat(QUOTE_DAYS.get_first_partition_key())
+    last = date.fromisoformat(QUOTE_DAYS.get_last_partition_key())
+    files = quote_files(folder, first, last)
     if any(f.day is None for f in files):
-        return all_days_tags()
-    days = [f.day for f in files]
-    return day_range_tags(min(days).isoformat() if days else last, last)
+        return first, last
+    return min((f.day for f in files), default=last), last
 
 
-def _day_range(context) -> tuple[date, date]:
-    window = context.partition_time_window
-    return window.start.date(), (window.end - timedelta(days=1)).date()
+def days_with_files_tags(folder) -> dict[str, str]:
+    """Run tags for the days `days_with_files` gives."""
+    start, end = days_with_files(folder)
+    return day_range_tags(start.isoformat(), end.isoformat())
 
 
-def _covers_everything(context) -> bool:
-    """True when the run loads every day there is (a full rebuild)."""
+def _days_to_load(context, inputs: Inputs) -> tuple[date, date, bool]:
+    """(first day, last day, whether that is every day): the run's partition or range; a run
+    launched without one (the Launchpad's defaults, `make run`) loads the days with files."""
+    if context.has_partition_key or context.has_partition_key_range:
+        window = context.partition_time_window
+        start, end = window.start.date(), (window.end - timedelta(days=1)).date()
+    else:
+        start, end = days_with_files(inputs.quotes_folder)
     keys = QUOTE_DAYS.get_partition_keys(dynamic_partitions_store=context.instance)
-    return context.partition_key_range.start == keys[0] and context.partition_key_range.end == keys[-1]
+    return start, end, (start.isoformat(), end.isoformat()) == (keys[0], keys[-1])
 
 
 def _prepare_tables(con, staged_schema: pl.DataFrame, rebuild: bool) -> None:
@@ -108,13 +115,40 @@ def _prepare_tables(con, staged_schema: pl.DataFrame, rebuild: bool) -> None:
     pool=WAREHOUSE_POOL,
 )
 def gpu_price_quotes(context: dg.AssetExecutionContext, warehouse: Warehouse, inputs: Inputs):
-    start, end = _day_range(context)
-    rebuild = _covers_everything(context)
     watch = Stopwatch()
+    with retry_only_transient_io():
+        start, end, rebuild = _days_to_load(context, inputs)
+        files, totals, staged_rows = _load_days(warehouse, inputs, start, end, rebuild, context.run_id)
+    load_seconds = watch.seconds
+    if not (context.has_partition_key or context.has_partition_key_range):
+        # Launched without a partition: each day loaded is recorded as materialized, as a
+        # run over the same range would record it, so the partitions view shows them.
+        for day in QUOTE_DAYS.get_partition_keys_in_range(dg.PartitionKeyRange(start.isoformat(), end.isoformat())):
+            for key in (RAW_KEY, STAGED_KEY):
+                context.log_event(dg.AssetMaterialization(asset_key=key, partition=day))
+    yield dg.MaterializeResult(
+        asset_key=RAW_KEY,
+        metadata={"dagster/row_count": totals["rows_read"], "files": len(files), "days": f"{start} .. {end}"},
+    )
+    yield dg.MaterializeResult(
+        asset_key=STAGED_KEY,
+        metadata={
+            "dagster/row_count": staged_rows,
+            **totals,
+            "days": f"{start} .. {end}",
+            "full_rebuild": rebuild,
+            "seconds": load_seconds,
+        },
+    )
+
+
+def _load_days(warehouse: Warehouse, inputs: Inputs, start: date, end: date, rebuild: bool, run_id: str):
+    """Replace the quote days [start, end] by what the quote files give for them, in one
+    transaction; (files read, row counts, staged rows in those days)."""
     files = quote_files(inputs.quotes_folder, start, end)
     per_file: dict[str, dict[str, int]] = {}
     loaded_at = now()
-    with fail_fast_on_bad_input(), warehouse.write() as con:
+    with warehouse.write() as con:
         refs = load_references(con)
         staged_schema = split_quote_batch(_empty_batch(), refs, None, start, end).staged
         _prepare_tables(con, staged_schema.with_columns(pl.lit(loaded_at).alias("loaded_at")), rebuild)
@@ -139,11 +173,11 @@ def gpu_price_quotes(context: dg.AssetExecutionContext, warehouse: Warehouse, in
             for batch in iter_file_batches(scan.with_columns(pl.lit("quotes").alias("dataset")), quote_file.path, len(header)):
                 part = split_quote_batch(batch, refs, quote_file.day, start, end)
                 raw = part.raw.with_columns(
-                    pl.lit(sha).alias("file_sha256"), pl.lit(loaded_at).alias("loaded_at"), pl.lit(context.run_id).alias("run_id")
+                    pl.lit(sha).alias("file_sha256"), pl.lit(loaded_at).alias("loaded_at"), pl.lit(run_id).alias("run_id")
                 )
                 insert_by_name(con, "raw.gpu_price_quotes", raw)
                 insert_by_name(con, "staging.gpu_price_quotes", part.staged.with_columns(pl.lit(loaded_at).alias("loaded_at")))
-                rejected = quarantine_rows("gpu_price_quotes", part.rejected, context.run_id, loaded_at).with_columns(
+                rejected = quarantine_rows("gpu_price_quotes", part.rejected, run_id, loaded_at).with_columns(
                     part.rejected.get_column(PARTITION_DATE)
                 )
                 insert_by_name(con, "quarantine.rejected_rows", rejected)
@@ -153,34 +187,20 @@ def gpu_price_quotes(context: dg.AssetExecutionContext, warehouse: Warehouse, in
                 counts["rows_quarantined"] += part.rejected.height
         settled = settle_repeated_quotes(
             con, "staging.gpu_price_quotes", "gpu_price_quotes", "partition_date between $start and $end",
-            {"start": start, "end": end}, context.run_id, loaded_at,
+            {"start": start, "end": end}, run_id, loaded_at,
         )
         for name, (dups, conflicts) in settled.items():
             counts = per_file[name]
             counts["rows_loaded"] -= dups + conflicts
             counts["rows_duplicate"] += dups
             counts["rows_quarantined"] += conflicts
-        _record_reconciliation(con, per_file, shas, loaded_at, context.run_id)
-        mark_price_months_touched(con, "select unnest(?::date[])", [months_between(start, end)], "gpu_price_quotes", context.run_id)
+        _record_reconciliation(con, per_file, shas, loaded_at, run_id)
+        mark_price_months_touched(con, "select unnest(?::date[])", [months_between(start, end)], "gpu_price_quotes", run_id)
         staged_rows = con.execute(
             "select count(*) from staging.gpu_price_quotes where partition_date between ? and ?", [start, end]
         ).fetchall()[0][0]
-    load_seconds = watch.seconds
     totals = {k: sum(c[k] for c in per_file.values()) for k in ("rows_read", "rows_loaded", "rows_duplicate", "rows_quarantined")}
-    yield dg.MaterializeResult(
-        asset_key=RAW_KEY,
-        metadata={"dagster/row_count": totals["rows_read"], "files": len(files), "days": f"{start} .. {end}"},
-    )
-    yield dg.MaterializeResult(
-        asset_key=STAGED_KEY,
-        metadata={
-            "dagster/row_count": staged_rows,
-            **totals,
-            "days": f"{start} .. {end}",
-            "full_rebuild": rebuild,
-            "seconds": load_seconds,
-        },
-    )
+    return files, totals, staged_rows
 
 
 def _empty_batch() -> pl.DataFrame:

@@ -4,7 +4,7 @@
 import dagster as dg
 import polars as pl
 
-from assets.policies import WAREHOUSE_POOL, fail_fast_on_bad_input
+from assets.policies import WAREHOUSE_POOL, retry_only_transient_io
 from assets.timing import Stopwatch
 from assets.transforms.entities import REFERENCE
 from assets.transforms.reading import read_reference_file
@@ -34,7 +34,7 @@ def _result(tables: dict[str, int], watch: Stopwatch, source: str) -> dg.Materia
 
 def _read(inputs: Inputs, name: str) -> tuple[pl.DataFrame, str]:
     path = inputs.folder / "reference" / f"{name}.csv"
-    with fail_fast_on_bad_input():
+    with retry_only_transient_io():
         return read_reference_file(path, REFERENCE[name]), str(path)
 
 
@@ -44,7 +44,7 @@ def fx_rates(warehouse: Warehouse, inputs: Inputs) -> dg.MaterializeResult:
     the latest rate on or before their date."""
     watch = Stopwatch()
     raw, path = _read(inputs, "fx_rates")
-    with fail_fast_on_bad_input():
+    with retry_only_transient_io():
         rates = normalize_fx_rates(raw)
     with warehouse.write() as con:
         rows = replace_table(con, "ref.fx_rates", rates)
@@ -57,7 +57,7 @@ def gpu_catalog(warehouse: Warehouse, inputs: Inputs) -> dg.MaterializeResult:
     alias real files use for them (`ref.gpu_aliases`)."""
     watch = Stopwatch()
     raw, path = _read(inputs, "gpu_catalog")
-    with fail_fast_on_bad_input():
+    with retry_only_transient_io():
         catalog, aliases = normalize_gpu_catalog(raw)
     with warehouse.write() as con:
         tables = {
@@ -73,7 +73,7 @@ def company_aliases(warehouse: Warehouse, inputs: Inputs) -> dg.MaterializeResul
     money), and their aliases (`ref.company_aliases`)."""
     watch = Stopwatch()
     raw, path = _read(inputs, "company_aliases")
-    with fail_fast_on_bad_input():
+    with retry_only_transient_io():
         companies, aliases = normalize_companies(raw)
     with warehouse.write() as con:
         tables = {
@@ -89,7 +89,7 @@ def assumptions(warehouse: Warehouse, inputs: Inputs) -> dg.MaterializeResult:
     overhead multipliers, PUE, interest rate, and the range conventions."""
     watch = Stopwatch()
     raw, path = _read(inputs, "assumptions")
-    with fail_fast_on_bad_input():
+    with retry_only_transient_io():
         table = normalize_assumptions(raw)
     with warehouse.write() as con:
         rows = replace_table(con, "ref.assumptions", table)

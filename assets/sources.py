@@ -6,7 +6,7 @@ from pathlib import Path
 import dagster as dg
 
 from assets.landing import LANDING_KEY, log_files
-from assets.policies import IO_RETRY, WAREHOUSE_POOL, fail_fast_on_bad_input
+from assets.policies import IO_RETRY, WAREHOUSE_POOL, retry_only_transient_io
 from assets.timing import Stopwatch
 from assets.transforms.discovery import entity_files
 from assets.transforms.entities import ENTITIES, Entity
@@ -68,7 +68,7 @@ def _raw_asset(entity: Entity) -> dg.AssetsDefinition:
         files = [(p, p.name, "curated") for p in entity_files(inputs.folder, entity.name)]
         files += [(p, f"landing/{p.name}", "landing") for p in landed]
         try:
-            with fail_fast_on_bad_input(), warehouse.write() as con:
+            with retry_only_transient_io(), warehouse.write() as con:
                 rows = load_entity_files(con, entity, files, context.run_id)
                 _log_loaded(con, landed, rows, context.run_id)
         except dg.Failure as failure:

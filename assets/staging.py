@@ -14,6 +14,7 @@ from assets.epoch import asset_key as epoch_asset_key
 from assets.epoch import files_for, table_name
 from assets.policies import WAREHOUSE_POOL
 from assets.reference import REFERENCE_ASSETS, load_references
+from assets.table_metadata import table_metadata
 from assets.timing import Stopwatch
 from assets.transforms.cross_source import resolve_sources
 from assets.transforms.entities import ENTITIES, Entity
@@ -265,14 +266,14 @@ def _staging_asset(entity: Entity) -> dg.AssetsDefinition:
         with warehouse.write() as con:
             if entity.name != "gpu_prices":
                 counts = stage_entity(con, entity, context.run_id)
-            staged_rows = con.execute(f"select count(*) from staging.{entity.name}").fetchall()[0][0]
+            table = table_metadata(con, f"staging.{entity.name}")
             reasons = con.sql(
                 "select reason, count(*) as rows from quarantine.rejected_rows where entity = ? "
                 "group by reason order by rows desc limit 10",
                 params=[entity.name],
             ).pl()
         metadata = {
-            "dagster/row_count": staged_rows,
+            **table,
             "rows_read": counts.rows_read,
             "rows_loaded": counts.rows_loaded,
             "rows_duplicate": counts.rows_duplicate,

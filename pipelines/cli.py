@@ -1,6 +1,7 @@
 """`compute-ledger`: run the pipeline, or query the warehouse with read-only SQL.
 
     compute-ledger run                       materialize everything, print the marts
+    compute-ledger ui [--port 3000]          the Dagster UI and daemon (what `make ui` runs)
     compute-ledger sql "select ..."          a table on the terminal
     compute-ledger sql "select ..." --format csv|json
 """
@@ -119,6 +120,15 @@ def sql(args: argparse.Namespace) -> int:
     return 0
 
 
+def ui(args: argparse.Namespace) -> int:
+    """The Dagster UI and its daemon until Ctrl-C or SIGTERM, which stop every process."""
+    from pipelines.ui import serve
+
+    _ensure_dagster_home()
+    print(f"Compute Ledger UI on http://{args.host}:{args.port} (Ctrl-C stops it)", flush=True)
+    return serve(PROJECT_DIR, args.host, args.port)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="compute-ledger", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -126,13 +136,16 @@ def main(argv: list[str] | None = None) -> int:
     run_parser.add_argument(
         "--all-days", action="store_true", help="load every day of the quote feed, not only the days with files"
     )
+    ui_parser = commands.add_parser("ui", help="the Dagster UI and daemon; Ctrl-C or SIGTERM stops every process")
+    ui_parser.add_argument("--host", default="127.0.0.1")
+    ui_parser.add_argument("--port", type=int, default=3000)
     query = commands.add_parser("sql", help="run read-only SQL on the warehouse")
     query.add_argument("query", help='e.g. "select * from marts.leverage"')
     query.add_argument("--format", choices=("table", "csv", "json"), default="table")
     query.add_argument("--limit", type=int, default=100, help="rows shown as a table (default 100)")
     query.add_argument("--db", help="warehouse file (default: COMPUTE_LEDGER_DB or data/warehouse.duckdb)")
     args = parser.parse_args(argv)
-    return {"run": run, "sql": sql}[args.command](args)
+    return {"run": run, "sql": sql, "ui": ui}[args.command](args)
 
 
 if __name__ == "__main__":

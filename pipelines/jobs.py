@@ -17,7 +17,8 @@ refresh_all = dg.define_asset_job(
     "refresh_all",
     selection=dg.AssetSelection.all(),
     description="Everything: reference tables, landing files, raw inputs, staging, checks and marts, on the "
-    "configured inputs. Launch it over every day of the quote feed for a full rebuild.",
+    "configured inputs. Launched without a partition (the Launchpad's default), the quote feed loads the days "
+    "that have files; choose a range of days to reload those, or every day for a full rebuild.",
 )
 
 
@@ -45,7 +46,8 @@ daily_quotes = dg.define_asset_job(
     "daily_quotes",
     selection=QUOTE_FEED_SELECTION,
     description="One day's GPU price quotes (a partition of the feed), their checks, and the price index for that "
-    "day's month. The curated price points are refreshed by the prices job.",
+    "day's month; without a partition, the days that have files. The curated price points are refreshed by the "
+    "prices job.",
 )
 
 ENTITY_DOMAIN = {

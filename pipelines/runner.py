@@ -143,15 +143,14 @@ def reap_dead_runs(instance: dg.DagsterInstance) -> list[str]:
 def run_refresh_all(instance: dg.DagsterInstance | None = None, *, all_days: bool = False) -> tuple[bool, str]:
     """Execute `refresh_all` in this process over the quote days that have files (every day
     with `all_days`); (succeeded, what went wrong for a person)."""
-    from assets.quotes import all_days_tags, days_with_files_tags
+    from assets.quotes import all_days_tags
     from pipelines.definitions import defs
-    from pipelines.resources import default_resources
 
     instance = instance or dg.DagsterInstance.get()
     for run_id in reap_dead_runs(instance):
         print(f"  (run {run_id[:8]} had died mid-way: marked failed, its pool slot freed)", flush=True)
-    tags = all_days_tags() if all_days else days_with_files_tags(default_resources()["inputs"].quotes_folder)
-    tags = {**tags, PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()}
+    # without a partition the quote feed loads the days that have files
+    tags = {**(all_days_tags() if all_days else {}), PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()}
     job = defs.resolve_job_def("refresh_all").with_hooks({print_progress, print_failure})
     result = job.execute_in_process(
         instance=instance,

@@ -50,9 +50,9 @@ def materialize_everything(
     quotes_dir: Path | None = None,
     landing_dir: Path | None = None,
 ):
-    """One real Dagster run of every asset into `db`, on an ephemeral instance."""
-    from assets.quotes import days_with_files_tags
-
+    """One real Dagster run of every asset into `db`, on an ephemeral instance, launched
+    as the UI's Launchpad does by default: no partition, so the quote feed loads the days
+    that have files."""
     return dg.materialize(
         all_assets(),
         resources={
@@ -65,7 +65,6 @@ def materialize_everything(
             ),
         },
         raise_on_error=raise_on_error,
-        tags=days_with_files_tags(quotes_dir or input_dir / "quotes"),
     )
 
 

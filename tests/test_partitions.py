@@ -4,7 +4,7 @@ run, rewriting a day is atomic, and the index rebuilds only the months touched."
 import dagster as dg
 import pytest
 
-from assets.quotes import day_range_tags
+from assets.quotes import QUOTE_DAYS, day_range_tags
 from conftest import MINI_INPUT, all_assets, materialize_everything, query
 from pipelines.resources import Inputs, Warehouse
 
@@ -97,3 +97,66 @@ def test_a_history_file_is_sorted_into_days(warehouse):
     assert len(rejected) == 1 and "someday" in rejected[0]["reason"]
     recon = query(db, "select * from audit.reconciliation where entity = 'gpu_price_quotes'")[0]
     assert recon["rows_read"] == recon["rows_loaded"] + recon["rows_duplicate"] + recon["rows_quarantined"] == 3
+
+
+def test_a_run_without_a_partition_loads_the_days_with_files(warehouse):
+    """What the Launchpad's defaults and `make run` launch: no partition tags at all."""
+    db, quotes = warehouse
+    day_file(quotes, "2025-03-10", [2.0, 3.0])
+    day_file(quotes, "2025-04-02", [4.0])
+    instance = dg.DagsterInstance.ephemeral()
+    result = dg.materialize(
+        all_assets(),
+        selection=dg.AssetSelection.assets(["raw", "gpu_price_quotes"], ["staging", "gpu_price_quotes"]),
+        resources={
+            "warehouse": Warehouse(path=str(db)),
+            "inputs": Inputs(input_dir=str(MINI_INPUT), as_of="2025-09-30", quotes_dir=str(quotes)),
+        },
+        instance=instance,
+    )
+    assert result.success
+    assert per_day(db) == {"2025-03-10": 2, "2025-04-02": 1}
+    # each day from the first file's through today is recorded as materialized
+    materialized = instance.get_materialized_partitions(dg.AssetKey(["staging", "gpu_price_quotes"]))
+    assert {"2025-03-10", "2025-03-11", "2025-04-02"} <= materialized and "2025-03-09" not in materialized
+    assert max(materialized) == QUOTE_DAYS.get_last_partition_key()
+
+
+def test_a_failure_retrying_cannot_fix_is_not_retried(warehouse, monkeypatch):
+    """A bug or a wrong file fails at once; only transient I/O errors use the retry policy."""
+    import assets.quotes
+
+    db, quotes = warehouse
+    day_file(quotes, "2025-03-10", [2.0])
+    attempts = []
+
+    def broken(*args):
+        attempts.append(args)
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(assets.quotes, "split_quote_batch", broken)
+    result = load(db, quotes, partition_key="2025-03-10", raise_on_error=False)
+    assert not result.success
+    assert len(attempts) == 1  # one attempt: no retry
+    failure = next(e for e in result.all_events if e.is_step_failure)
+    assert "KeyError: 'a bug'" in failure.step_failure_data.error.message
+    assert not [e for e in result.all_events if e.event_type_value == "STEP_UP_FOR_RETRY"]
+
+
+def test_a_transient_io_error_is_retried(warehouse, monkeypatch):
+    import assets.quotes
+
+    db, quotes = warehouse
+    day_file(quotes, "2025-03-10", [2.0])
+    real, calls = assets.quotes.quote_files, []
+
+    def flaky(*args):
+        calls.append(args)
+        if len(calls) == 1:
+            raise OSError(5, "Input/output error")
+        return real(*args)
+
+    monkeypatch.setattr(assets.quotes, "quote_files", flaky)
+    result = load(db, quotes, partition_key="2025-03-10")
+    assert result.success and len(calls) == 2
+    assert per_day(db) == {"2025-03-10": 1}
