@@ -7,6 +7,7 @@ import dagster as dg
 import duckdb
 
 from assets.transforms.errors import InputFileError
+from assets.transforms.stable_files import FileStillChangingError
 
 #: DuckDB allows one writing process per file: every asset that writes the warehouse runs
 #: in this pool, limited to one step at a time by dagster.yaml (and by the file lock).
@@ -25,6 +26,8 @@ _PERMANENT_OS_ERRORS = (FileNotFoundError, IsADirectoryError, NotADirectoryError
 def is_transient(err: BaseException) -> bool:
     """Whether trying again later could succeed: I/O errors of the disk or the warehouse
     lock, not a bad file, a bug or a missing partition."""
+    if isinstance(err, FileStillChangingError):  # a copy still running: later it will be whole
+        return True
     if isinstance(err, _PERMANENT_OS_ERRORS):
         return False
     return isinstance(err, (OSError, TimeoutError, duckdb.IOException))
@@ -41,6 +44,8 @@ def retry_only_transient_io():
     except dg.Failure:
         raise
     except InputFileError as err:
+        if is_transient(err):
+            raise
         metadata = {"file": err.path, "problem": err.problem}
         if err.row is not None:
             metadata["row"] = err.row

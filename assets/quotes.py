@@ -21,6 +21,7 @@ from assets.transforms.quote_files import quote_files
 from assets.transforms.quotes import PARTITION_DATE, split_quote_batch
 from assets.transforms.reading import file_sha256, iter_file_batches, read_header, scan_entity_file
 from assets.transforms.reading import check_header
+from assets.transforms.stable_files import ensure_unchanged, wait_until_settled
 from assets.warehouse import (
     RAW_METADATA,
     insert_by_name,
@@ -155,7 +156,7 @@ def _load_days(warehouse: Warehouse, inputs: Inputs, start: date, end: date, reb
         for table in ("raw.gpu_price_quotes", "staging.gpu_price_quotes"):
             con.execute(f"delete from {table} where {PARTITION_DATE} between ? and ?", [start, end])
         names = [f.name for f in files]
-        shas = {f.name: file_sha256(f.path) for f in files}
+        shas: dict[str, str] = {}
         con.execute(
             "delete from raw.gpu_price_quotes where partition_date is null and list_contains(?, source_file)", [names]
         )
@@ -165,6 +166,8 @@ def _load_days(warehouse: Warehouse, inputs: Inputs, start: date, end: date, reb
             [start, end, names],
         )
         for quote_file in files:
+            state = wait_until_settled(quote_file.path)  # not a file still being copied in
+            shas[quote_file.name] = file_sha256(quote_file.path)
             header = read_header(quote_file.path)
             check_header(quote_file.path, header, GPU_PRICES)
             scan = scan_entity_file(quote_file.path, GPU_PRICES, quote_file.name)
@@ -185,9 +188,10 @@ def _load_days(warehouse: Warehouse, inputs: Inputs, start: date, end: date, reb
                 counts["rows_loaded"] += part.staged.height
                 counts["rows_duplicate"] += part.duplicates
                 counts["rows_quarantined"] += part.rejected.height
+            ensure_unchanged(quote_file.path, state)
         settled = settle_repeated_quotes(
             con, "staging.gpu_price_quotes", "gpu_price_quotes", "partition_date between $start and $end",
-            {"start": start, "end": end}, run_id, loaded_at,
+            {"start": start, "end": end}, run_id, loaded_at, names,
         )
         for name, (dups, conflicts) in settled.items():
             counts = per_file[name]

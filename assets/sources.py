@@ -13,6 +13,7 @@ from assets.transforms.entities import ENTITIES, Entity
 from assets.transforms.errors import InputFileError
 from assets.transforms.landing import FAILED, accepted_files, original_name, set_aside
 from assets.transforms.reading import file_sha256
+from assets.transforms.stable_files import ensure_unchanged, wait_until_settled
 from assets.warehouse import append_csv_file, create_raw_table, now, record_raw_files
 from pipelines.resources import Inputs, Warehouse
 
@@ -28,8 +29,9 @@ _DESCRIPTIONS = {
 
 
 def load_entity_files(con, entity: Entity, files: list[tuple[Path, str, str]], run_id: str) -> dict[str, int]:
-    """Replace `raw.<entity>` by the rows of `files` ((path, name shown, dataset) each).
-    Call inside a transaction: a file that cannot be read rolls the whole table back."""
+    """Replace `raw.<entity>` by the rows of `files` ((path, name shown, dataset) each, in
+    precedence order: a file's `file_id` is its place, which decides conflicts). Call
+    inside a transaction: a file that cannot be read rolls the whole table back."""
     table = f"raw.{entity.name}"
     create_raw_table(con, entity, table)
     loaded_at = now()
@@ -37,8 +39,11 @@ def load_entity_files(con, entity: Entity, files: list[tuple[Path, str, str]], r
     read = []
     for file_id, (path, shown, dataset) in enumerate(files):
         try:
+            # a file still being copied in is not read half-way (stable_files)
+            state = wait_until_settled(path)
             sha = file_sha256(path)
             rows[shown] = append_csv_file(con, table, path, entity, file_id=file_id)
+            ensure_unchanged(path, state)
         except InputFileError as err:
             err.failed_path = path
             raise

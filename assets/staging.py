@@ -56,6 +56,14 @@ def _table_exists(con, table: str) -> bool:
     return bool(con.execute(query, [schema, name]).fetchall()[0][0])
 
 
+def file_rank(con, entity: str) -> dict[str, int]:
+    """Each raw file of `entity` and its place in the last raw load, which was in
+    precedence order (`discovery.by_precedence`): the earlier file wins a conflict."""
+    return dict(
+        con.execute("select source_file, file_id from audit.raw_files where entity = ? order by file_id", [entity]).fetchall()
+    )
+
+
 def _epoch_rows(con, entity: str) -> tuple[pl.DataFrame | None, pl.DataFrame | None, list[pl.DataFrame]]:
     """Epoch rows mapped into `entity`: (rows to normalize, rows the adapter could not map,
     the Epoch records read)."""
@@ -104,6 +112,7 @@ def stage_prices(warehouse: Warehouse, run_id: str) -> LoadCounts:
     counts: dict[str, dict[str, int]] = {}
     with warehouse.session() as con:
         refs = load_references(con)
+        ranks = file_rank(con, "gpu_prices")
         empty = resolve_sources(annotate_prices(con.sql("select * from raw.gpu_prices limit 0").pl(), refs), "gpu_prices")
         con.register("_schema", empty.drop(PROBLEM_COLUMNS, PROBLEMS, "_duplicate_of").to_arrow())
         try:
@@ -132,7 +141,7 @@ def stage_prices(warehouse: Warehouse, run_id: str) -> LoadCounts:
         reader = con.cursor()
         try:
             for batch in _batches(reader.sql("select * from raw.gpu_prices").to_arrow_reader(PRICE_BATCH_ROWS)):
-                annotated = resolve_sources(annotate_prices(batch, refs), "gpu_prices")
+                annotated = resolve_sources(annotate_prices(batch, refs, ranks), "gpu_prices")
                 write(batch, annotated)
         finally:
             reader.close()
@@ -169,7 +178,7 @@ def stage_prices(warehouse: Warehouse, run_id: str) -> LoadCounts:
             con.execute(f"insert into quarantine.rejected_rows by name select * from {rejected_table}")
             con.execute(f"drop table {rejected_table}")
             for name, (duplicates, conflicts) in settle_repeated_quotes(
-                con, table, "gpu_prices", "true", {}, run_id, loaded_at
+                con, table, "gpu_prices", "true", {}, run_id, loaded_at, list(ranks)
             ).items():
                 counts[name]["loaded"] -= duplicates + conflicts
             mark_price_months_touched(con, f"select observed_date from {table}", [], table, run_id)
@@ -234,7 +243,7 @@ def stage_entity(con, entity: Entity, run_id: str):
     raw = read_table(con, f"raw.{entity.name}")
     epoch, epoch_problems, epoch_records = _epoch_rows(con, entity.name)
     rows = raw if epoch is None else pl.concat([raw, epoch], how="diagonal_relaxed")
-    annotated = normalize(entity.name, rows, load_references(con))
+    annotated = normalize(entity.name, rows, load_references(con), file_rank(con, entity.name))
     if epoch_problems is not None:
         annotated = pl.concat([annotated, epoch_problems], how="diagonal_relaxed")
     annotated = resolve_sources(annotated, entity.name)

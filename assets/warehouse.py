@@ -215,12 +215,20 @@ def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def glob_literal(path: Path) -> str:
+    """`path` as a DuckDB glob pattern that matches only itself: DuckDB's file readers
+    expand `*`, `?`, `[…]` and `{…}`, so a file named `funding_events_[1].csv` would read
+    `funding_events_1.csv` instead. Each such character is put in a class of its own."""
+    return "".join(f"[{c}]" if c in "*?[]{}" else c for c in str(path))
+
+
 def append_csv_file(con: duckdb.DuckDBPyConnection, table: str, path: Path, entity: Entity, *, file_id: int) -> int:
     """Append one entity file to `<table>_rows` with DuckDB's CSV reader, which streams the
     file in parallel without holding it in memory. Every column is read as text; the row
     number is the record's place in the file (the header is row 1). Raises InputFileError
     (file, row, column, what is wrong) when the file cannot be read as CSV: nothing is
     appended."""
+    from assets.transforms.errors import InputFileError
     from assets.transforms.reading import check_header, has_unclosed_quote, header_cells, locate_csv_problem
 
     cells = header_cells(path)
@@ -245,8 +253,13 @@ def append_csv_file(con: duckdb.DuckDBPyConnection, table: str, path: Path, enti
     """
     if has_unclosed_quote(path):  # DuckDB reads such a field to the end of the file
         raise locate_csv_problem(path, len(header))
+    literal = glob_literal(path)
+    # read_csv takes a glob pattern: the escaped name must match this one file, and only it
+    matched = con.execute("select file from glob(?)", [literal]).fetchall()
+    if [Path(f) for (f,) in matched] != [path]:
+        raise InputFileError(path, f"cannot be read exactly by its name (it matched {len(matched)} files)")
     try:
-        con.execute(sql, {"file_id": file_id, "path": str(path)})
+        con.execute(sql, {"file_id": file_id, "path": literal})
     except duckdb.Error as err:
         raise locate_csv_problem(path, len(header), str(err).splitlines()[0]) from None
     return con.execute(f"select count(*) from {table}_rows where file_id = ?", [file_id]).fetchall()[0][0]
@@ -462,15 +475,24 @@ def insert_by_name(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFra
 
 
 def settle_repeated_quotes(
-    con: duckdb.DuckDBPyConnection, table: str, entity: str, where: str, params: dict, run_id: str, at: datetime
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    entity: str,
+    where: str,
+    params: dict,
+    run_id: str,
+    at: datetime,
+    files_by_precedence: list[str] | None = None,
 ) -> dict[str, tuple[int, int]]:
     """Quote ids staged twice in `table` among the rows `where` selects (written in
-    different batches or files): the first copy (by file and row) stays; a later copy with
-    the same content is a duplicate and is removed, one with different content goes to
-    quarantine. Returns {source_file: (duplicates, conflicts)}. Cheap when no id repeats
-    (one grouped scan)."""
+    different batches or files): the first copy stays — by file precedence
+    (`files_by_precedence`, earlier wins; files not listed after, by name), then row — a
+    later copy with the same content is a duplicate and is removed, one with different
+    content goes to quarantine naming the copy kept. Returns {source_file: (duplicates,
+    conflicts)}. Cheap when no id repeats (one grouped scan)."""
     content = "md5(concat_ws('|', gpu_model, price_type, usd_per_gpu_mid, usd_per_gpu_hour_mid, observed_date, provider, region))"
-    order = "partition by quote_id order by source_file, row_number"
+    rank = "coalesce(list_position($files, source_file), 2147483647)"
+    order = f"partition by quote_id order by {rank}, source_file, row_number"
     con.execute(
         f"""
         create or replace temp table _repeated as
@@ -488,7 +510,7 @@ def settle_repeated_quotes(
         )
         select * from ranked where copy > 1
         """,
-        params,
+        {**params, "files": files_by_precedence or []},
     )
     per_file = {
         name: (int(dups), int(conflicts))

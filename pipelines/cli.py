@@ -4,12 +4,14 @@
     compute-ledger ui [--port 3000]          the Dagster UI and daemon (what `make ui` runs)
     compute-ledger sql "select ..."          a table on the terminal
     compute-ledger sql "select ..." --format csv|json
+    compute-ledger sql "select ..." --format csv --no-escape-formulas
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -18,7 +20,7 @@ import duckdb
 import polars as pl
 
 from assets.warehouse import SQL_DIR, connect, write_lock
-from pipelines.format import format_for_display, format_numbers
+from pipelines.format import escape_formulas, format_for_display, format_numbers
 from pipelines.resources import PROJECT_DIR, warehouse_path
 
 #: Marts printed after `run`, in reading order, each through `sql/summary_<mart>.sql`.
@@ -93,16 +95,48 @@ def _print_table(frame: pl.DataFrame, limit: int) -> None:
         print(f"({frame.height - limit} more rows; use --format csv for all)")
 
 
+_EXPLAIN = re.compile(r"\s*explain\s+(analyze\s+)?", re.IGNORECASE)
+
+
+def refusal(con: duckdb.DuckDBPyConnection, query: str) -> str | None:
+    """Why `query` may not run, or None: it must be one statement, and one that only reads.
+    DuckDB's parser says what a statement is: SELECT covers FROM-first queries, VALUES,
+    DESCRIBE, SHOW, SUMMARIZE, UNPIVOT and PIVOT with an IN list; a PIVOT without one
+    parses as MULTI (DuckDB first collects the values); EXPLAIN is judged by what it
+    explains. Anything else (CALL, PRAGMA, SET, COPY, ATTACH, INSTALL…) is refused before
+    it runs: some of them abort the process rather than fail (CALL enable_logging)."""
+    statements = con.extract_statements(query)
+    if len(statements) != 1:
+        got = f"{len(statements)} statements" if statements else "no statement"
+        return f"only a single read-only query (select …) is allowed; got {got}"
+    statement = statements[0]
+    first_word = (statement.query.split() or [""])[0].upper()
+    kind = statement.type.name
+    if kind == "SELECT" or (kind == "MULTI" and first_word == "PIVOT"):
+        return None
+    explained = _EXPLAIN.match(statement.query)
+    if kind == "EXPLAIN" and explained:
+        return refusal(con, statement.query[explained.end() :])
+    return f"only a single read-only query (select …) is allowed; got {first_word if first_word.isalpha() else kind}"
+
+
 def sql(args: argparse.Namespace) -> int:
-    """Run one read-only query and print it as a table, CSV or JSON."""
+    """Run one read-only query and print it as a table, CSV or JSON. CSV escapes text that
+    a spreadsheet would run as a formula unless told not to (see `escape_formulas`)."""
     db = args.db or warehouse_path()
     if not Path(db).exists():
         print(f"error: no warehouse at {db} — run `make run` first (or set COMPUTE_LEDGER_DB)", file=sys.stderr)
         return 2
     try:
         with connect(db, read_only=True) as con:
-            # only the warehouse: no COPY … TO a file, no reading or attaching other files
+            # only the warehouse: no COPY … TO a file, no reading or attaching other files;
+            # and no setting changed by the query (a table function can change some)
             con.execute("set enable_external_access = false")
+            con.execute("set lock_configuration = true")
+            refused = refusal(con, args.query)
+            if refused:
+                print(f"error: {refused}", file=sys.stderr)
+                return 1
             relation = con.sql(args.query)
             if relation is None:
                 print("error: the statement returned no rows (only queries are allowed)", file=sys.stderr)
@@ -112,7 +146,7 @@ def sql(args: argparse.Namespace) -> int:
         print(f"error: {type(err).__name__}: {err}", file=sys.stderr)
         return 1
     if args.format == "csv":
-        sys.stdout.write(frame.write_csv())
+        sys.stdout.write((escape_formulas(frame) if args.escape_formulas else frame).write_csv())
     elif args.format == "json":
         sys.stdout.write(frame.write_json() + "\n")
     else:
@@ -142,6 +176,14 @@ def main(argv: list[str] | None = None) -> int:
     query = commands.add_parser("sql", help="run read-only SQL on the warehouse")
     query.add_argument("query", help='e.g. "select * from marts.leverage"')
     query.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    query.add_argument(
+        "--escape-formulas",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="with --format csv, prefix text cells that begin with = + - @, a tab or a carriage return "
+        "with ' so a spreadsheet shows them as text instead of running them as formulas (OWASP CSV "
+        "injection; on by default). --no-escape-formulas writes every value as stored",
+    )
     query.add_argument("--limit", type=int, default=100, help="rows shown as a table (default 100)")
     query.add_argument("--db", help="warehouse file (default: COMPUTE_LEDGER_DB or data/warehouse.duckdb)")
     args = parser.parse_args(argv)

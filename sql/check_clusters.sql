@@ -9,7 +9,14 @@ select
     -- an operational phase should not be dated in the future (a month's grace)
     k.status <> 'operational' or k.target_date is null
         or k.target_date <= cast($as_of as date) + interval 31 day as operational_date_not_in_future,
-    coalesce(k.gpu_count_high, 0) + coalesce(k.gpu_count_2_high, 0) as gpu_count_total_high
+    coalesce(k.gpu_count_high, 0) + coalesce(k.gpu_count_2_high, 0) as gpu_count_total_high,
+    -- the first free-text value a spreadsheet would run as a formula (it begins with = + - @,
+    -- a tab or a carriage return), '' when none does: the warn check text_not_formula reads
+    -- this one column, so it groups a few values rather than every distinct note
+    coalesce(list_filter(
+        [k.cluster_id, k.cluster, k.phase, k.source_url, k.source_publication, k.notes],
+        lambda text: regexp_matches(text, '^[=+\-@\t\r]')
+    )[1], '') as formula_like_text
 from staging.clusters as k
 left join ref.companies as c on c.company = k.company
 left join ref.gpu_catalog as g1 on g1.gpu_model = k.gpu_model

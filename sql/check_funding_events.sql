@@ -13,7 +13,14 @@ select
         sum(f.amount_usd_mid) filter (where f.instrument <> 'valuation') over (partition by f.round_id)
         - f.round_total_usd_mid
     ) / nullif(f.round_total_usd_mid, 0) as round_total_gap,
-    date_diff('day', cast($as_of as date), f.announced_date) as days_after_as_of
+    date_diff('day', cast($as_of as date), f.announced_date) as days_after_as_of,
+    -- the first free-text value a spreadsheet would run as a formula (it begins with = + - @,
+    -- a tab or a carriage return), '' when none does: the warn check text_not_formula reads
+    -- this one column, so it groups a few values rather than every distinct note
+    coalesce(list_filter(
+        [f.event_id, f.round_id, f.round_name, f.investors, f.source_url, f.source_publication, f.notes],
+        lambda text: regexp_matches(text, '^[=+\-@\t\r]')
+    )[1], '') as formula_like_text
 from staging.funding_events as f
 left join ref.companies as c on c.company = f.company
 left join ref.companies as v on v.company = f.vendor_investor

@@ -25,7 +25,14 @@ select
     coalesce(r.quote_id_occurrences, 1) as quote_id_occurrences,
     coalesce(s.prices_per_source_row_and_type, 1) as prices_per_source_row_and_type,
     (p.usd_per_gpu_mid is null) <> (p.usd_per_gpu_hour_mid is null) as has_one_price_unit,
-    date_diff('day', (select max(observed_date) from staging.gpu_price_quotes where loaded_at = (select max(loaded_at) from staging.gpu_price_quotes)), cast($as_of as date)) as days_since_latest_quote
+    date_diff('day', (select max(observed_date) from staging.gpu_price_quotes where loaded_at = (select max(loaded_at) from staging.gpu_price_quotes)), cast($as_of as date)) as days_since_latest_quote,
+    -- the first free-text value a spreadsheet would run as a formula (it begins with = + - @,
+    -- a tab or a carriage return), '' when none does: the warn check text_not_formula reads
+    -- this one column, so it groups a few values rather than every distinct note
+    coalesce(list_filter(
+        [p.quote_id, p.provider, p.region, p.source_url, p.source_publication, p.notes],
+        lambda text: regexp_matches(text, '^[=+\-@\t\r]')
+    )[1], '') as formula_like_text
 from staging.gpu_price_quotes as p
 left join ref.gpu_catalog as k on k.gpu_model = p.gpu_model
 left join repeated_quotes as r on r.quote_id = p.quote_id

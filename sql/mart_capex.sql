@@ -197,4 +197,5 @@ select
     cast($as_of as date) as as_of_date,
     source
 from estimates
-order by company, cluster, coalesce(target_date, price_date)
+-- phase and cluster id break ties (several phases, or two sources' rows, of one date)
+order by company, cluster, coalesce(target_date, price_date), phase, cluster_id

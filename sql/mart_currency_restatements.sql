@@ -61,4 +61,4 @@ from with_median as m
 left join (select 'USD' as currency, 1.0 as one) as usd on usd.currency = m.alt_currency
 asof left join ref.fx_rates as fx
     on fx.currency = m.alt_currency and m.source_date >= fx.rate_date
-order by m.source, m.entity, m.row_id, m.figure
+order by m.source, m.entity, m.row_id, m.figure, m.alt_currency, m.alt_amount_mid, m.source_date

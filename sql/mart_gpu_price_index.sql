@@ -29,4 +29,4 @@ select
     max(coalesce(usd_per_gpu_high, usd_per_gpu_hour_high)) as max_quoted_usd
 from quotes
 group by all
-order by gpu_model, price_type, month
+order by gpu_model, price_type, price_unit, month

@@ -33,9 +33,11 @@ totals as (
 latest_valuation as (
     select
         company,
-        arg_max(amount_usd_low, announced_date) as post_money_valuation_usd_low,
-        arg_max(amount_usd_mid, announced_date) as post_money_valuation_usd_mid,
-        arg_max(amount_usd_high, announced_date) as post_money_valuation_usd_high,
+        -- the latest valuation; of two on one day, the higher event id, so low, mid and
+        -- high come from one row and the choice is always the same
+        arg_max(amount_usd_low, (announced_date, event_id)) as post_money_valuation_usd_low,
+        arg_max(amount_usd_mid, (announced_date, event_id)) as post_money_valuation_usd_mid,
+        arg_max(amount_usd_high, (announced_date, event_id)) as post_money_valuation_usd_high,
         max(announced_date) as valuation_date
     from money
     where instrument = 'valuation'

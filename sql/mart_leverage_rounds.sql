@@ -27,7 +27,8 @@ rounds as (
     select
         company,
         round_id,
-        any_value(round_name order by announced_date) as round_name,
+        -- the earliest tranche's name (the event id breaks a tie between tranches of one day)
+        any_value(round_name order by announced_date, event_id) as round_name,
         min(announced_date) as announced_date,
         max(closed_date) as closed_date,
         -- the least settled tranche sets the round's status
@@ -47,8 +48,10 @@ rounds as (
         coalesce(sum(vendor_amount_usd_low) filter (where instrument = 'equity'), 0) as vendor_equity_usd_low,
         coalesce(sum(vendor_amount_usd_mid) filter (where instrument = 'equity'), 0) as vendor_equity_usd_mid,
         coalesce(sum(vendor_amount_usd_high) filter (where instrument = 'equity'), 0) as vendor_equity_usd_high,
+        -- lists sorted, so two runs on the same inputs give the same text
         string_agg(distinct vendor_investor, ', ' order by vendor_investor) as vendor_investors,
-        string_agg(distinct coalesce(source_url, source_publication), ' | ') as sources,
+        string_agg(distinct coalesce(source_url, source_publication), ' | '
+            order by coalesce(source_url, source_publication)) as sources,
         string_agg(distinct dataset, ', ' order by dataset) as datasets
     from tranches
     group by company, round_id

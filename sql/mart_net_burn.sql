@@ -31,13 +31,14 @@ select
     c.period_start,
     c.period_end,
     c.period_months,
-    -- a negated cash flow swaps its ends: its low becomes the high burn
-    case when c.sign > 0 then c.monthly_usd_low else -c.monthly_usd_high end as monthly_net_burn_usd_low,
-    c.sign * c.monthly_usd_mid as monthly_net_burn_usd_mid,
-    case when c.sign > 0 then c.monthly_usd_high else -c.monthly_usd_low end as monthly_net_burn_usd_high,
-    12 * case when c.sign > 0 then c.monthly_usd_low else -c.monthly_usd_high end as annual_net_burn_usd_low,
-    12 * c.sign * c.monthly_usd_mid as annual_net_burn_usd_mid,
-    12 * case when c.sign > 0 then c.monthly_usd_high else -c.monthly_usd_low end as annual_net_burn_usd_high,
+    -- a negated cash flow swaps its ends: its low becomes the high burn. Negated as 0 - x,
+    -- not -x, so a break-even cash flow is a burn of 0, not -0.
+    case when c.sign > 0 then c.monthly_usd_low else 0 - c.monthly_usd_high end as monthly_net_burn_usd_low,
+    case when c.sign > 0 then c.monthly_usd_mid else 0 - c.monthly_usd_mid end as monthly_net_burn_usd_mid,
+    case when c.sign > 0 then c.monthly_usd_high else 0 - c.monthly_usd_low end as monthly_net_burn_usd_high,
+    12 * case when c.sign > 0 then c.monthly_usd_low else 0 - c.monthly_usd_high end as annual_net_burn_usd_low,
+    12 * case when c.sign > 0 then c.monthly_usd_mid else 0 - c.monthly_usd_mid end as annual_net_burn_usd_mid,
+    12 * case when c.sign > 0 then c.monthly_usd_high else 0 - c.monthly_usd_low end as annual_net_burn_usd_high,
     c.confidence,
     coalesce(c.source_url, c.source_publication) as source,
     cast($as_of as date) as as_of_date

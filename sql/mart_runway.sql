@@ -8,11 +8,13 @@
 with cash as (
     select
         company,
-        arg_max(period_end, period_end) as cash_as_of_date,
-        arg_max(amount_usd_low, period_end) as cash_usd_low,
-        arg_max(amount_usd_mid, period_end) as cash_usd_mid,
-        arg_max(amount_usd_high, period_end) as cash_usd_high,
-        arg_max(coalesce(source_url, source_publication), period_end) as cash_source
+        -- the latest figure; of two on one date, the higher figure id, so every column
+        -- comes from one row and the choice is always the same
+        max(period_end) as cash_as_of_date,
+        arg_max(amount_usd_low, (period_end, figure_id)) as cash_usd_low,
+        arg_max(amount_usd_mid, (period_end, figure_id)) as cash_usd_mid,
+        arg_max(amount_usd_high, (period_end, figure_id)) as cash_usd_high,
+        arg_max(coalesce(source_url, source_publication), (period_end, figure_id)) as cash_source
     from staging.cash_burn
     where metric = 'cash_on_hand'
         and period_end <= cast($as_of as date)

@@ -13,4 +13,4 @@ select
     capex_per_gpu_usd_mid as capex_per_gpu_usd,
     funding_coverage_mid as funding_coverage
 from marts.capex
-order by company, cluster, phase
+order by company, cluster, phase, cluster_id

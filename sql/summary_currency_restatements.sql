@@ -10,4 +10,4 @@ select
     round(fx_table_units_per_usd, 2) as fx_table_rate,
     round(deviation_from_fx_table, 4) as vs_fx_table
 from marts.currency_restatements
-order by source, entity, row_id, figure
+order by source, entity, row_id, figure, alt_currency, alt_amount_mid, source_date

@@ -13,4 +13,4 @@ select
     vendor_share_of_equity_mid as vendor_share_of_equity,
     post_money_valuation_usd_mid as post_money_usd
 from marts.leverage_rounds
-order by company, announced_date
+order by company, announced_date, round_id

@@ -15,6 +15,9 @@ from pipelines.resources import Inputs, Warehouse
 
 # Data Docs are built only by the test that checks them (building them costs seconds a run).
 os.environ.setdefault("COMPUTE_LEDGER_GX_DOCS", "off")
+# Files the tests write are complete when written: no waiting for them to settle (the
+# tests of that rule set their own interval).
+os.environ.setdefault("COMPUTE_LEDGER_SETTLE_SECONDS", "0")
 
 TESTS_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = TESTS_DIR.parent

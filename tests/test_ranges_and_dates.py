@@ -1,20 +1,24 @@
 """Low / mid / high rules and the date formats real files use."""
 
+import math
 from datetime import date
 
 import polars as pl
 import pytest
 
+from assets.transforms.common import add_dates
 from assets.transforms.dates import date_problem, parse_date
 from assets.transforms.money import add_range
 from assets.transforms.problems import annotate
 
 
-def _range(low, high, qualifier, unit="billion"):
+def _range(low, high, qualifier, unit="billion", allow_zero=False):
     frame = pl.DataFrame(
         {"lo": [low], "hi": [high], "q": [qualifier], "unit": [unit]}, schema={k: pl.String for k in ("lo", "hi", "q", "unit")}
     )
-    out, checks = add_range(frame, low="lo", high="hi", out="x", qualifier="q", unit="unit", up_to_low_fraction=0.5)
+    out, checks = add_range(
+        frame, low="lo", high="hi", out="x", qualifier="q", unit="unit", up_to_low_fraction=0.5, allow_zero=allow_zero
+    )
     out = annotate(out, checks)
     row = out.row(0, named=True)
     return row["x_low"], row["x_mid"], row["x_high"], row["_problems"]
@@ -31,6 +35,7 @@ def _range(low, high, qualifier, unit="billion"):
         ("35", "40", None, (35e9, 37.5e9, 40e9)),  # a range: mid is the midpoint
         ("35", "40", "about", (35e9, 37.5e9, 40e9)),
         ("5", None, None, (5e9, 5e9, 5e9)),  # only a low
+        ("0", "5", None, (0, 2.5e9, 5e9)),  # a range may start at zero
     ],
 )
 def test_range_rules(low, high, qualifier, expected):
@@ -53,11 +58,23 @@ def test_amount_in_dollars_not_billions():
         (None, "1.2B", None, "billion", "unit suffix"),
         (None, "-3", None, "billion", "negative amount"),
         (None, "lots", None, "billion", "cannot read"),
+        (None, "0", None, "billion", "x is zero (0)"),
+        (None, "-0", None, "billion", "x is zero (-0)"),
+        (None, "0.0", None, "billion", "x is zero (0.0)"),
+        ("0", None, None, "billion", "x is zero (0)"),  # only a low, and it is zero
+        ("0", "0", None, "billion", "x is zero (0)"),
     ],
 )
 def test_range_problems(low, high, qualifier, unit, fragment):
     *_, problems = _range(low, high, qualifier, unit)
     assert problems is not None and fragment in problems
+
+
+def test_a_zero_where_zero_is_meaningful_is_kept_and_never_minus_zero():
+    low, mid, high, problems = _range(None, "-0", None, allow_zero=True)
+    assert problems is None
+    assert (low, mid, high) == (0, 0, 0)
+    assert all(math.copysign(1, v) == 1 for v in (low, mid, high))  # "-0" is stored as 0, not -0.0
 
 
 def test_suffix_in_the_cell_replaces_the_unit_column():
@@ -69,7 +86,9 @@ def test_suffix_in_the_cell_replaces_the_unit_column():
     [
         ("2025-10-07", date(2025, 10, 7)),
         ("2025/10/07", date(2025, 10, 7)),
-        ("10/07/2025", date(2025, 10, 7)),
+        ("10/17/2025", date(2025, 10, 17)),  # US, month first: 17 is no month
+        ("10/10/2025", date(2025, 10, 10)),  # both readings are the same day
+        ("1/20/2025", date(2025, 1, 20)),
         ("07.10.2025", date(2025, 10, 7)),
         ("7 Oct 2025", date(2025, 10, 7)),
         ("Oct 7, 2025", date(2025, 10, 7)),
@@ -98,3 +117,59 @@ def test_impossible_and_unreadable_dates(text, fragment):
 def test_blank_date_is_missing_not_a_problem():
     frame = pl.DataFrame({"d": ["", None]}).with_columns(parse_date(pl.col("d")).alias("parsed"))
     assert frame.select(date_problem(pl.col("d"), pl.col("parsed"))).to_series().to_list() == [None, None]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("02/03/2025", "02/03/2025 is ambiguous: 2 March or 3 February? write 2025-03-02 or 2025-02-03"),
+        ("12/1/2030", "12/1/2030 is ambiguous: 12 January or 1 December? write 2030-01-12 or 2030-12-01"),
+        (" 05/04/2025 ", "05/04/2025 is ambiguous: 5 April or 4 May? write 2025-04-05 or 2025-05-04"),
+    ],
+)
+def test_a_slash_date_that_reads_two_ways_is_not_guessed(text, message):
+    frame = pl.DataFrame({"d": [text]}).with_columns(parse_date(pl.col("d")).alias("parsed"))
+    assert frame["parsed"][0] is None
+    assert frame.select(date_problem(pl.col("d"), pl.col("parsed"))).item() == message
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2025/03/02", date(2025, 3, 2)),  # year first is always year, month, day
+        ("02.03.2025", date(2025, 3, 2)),  # dots are day first: nobody writes the month first with dots
+    ],
+)
+def test_year_first_and_dotted_dates_read_one_way(text, expected):
+    assert pl.select(parse_date(pl.lit(text))).item() == expected
+
+
+def test_a_day_first_slash_date_is_still_refused():
+    """13/03/2025 has one reading, but day-first slash dates were never read (only the US
+    order is); it stays refused with the format to use."""
+    frame = pl.DataFrame({"d": ["13/03/2025"]}).with_columns(parse_date(pl.col("d")).alias("parsed"))
+    assert frame["parsed"][0] is None
+    assert "cannot read 13/03/2025 as a date (expected YYYY-MM-DD)" in frame.select(
+        date_problem(pl.col("d"), pl.col("parsed"))
+    ).item()
+
+
+def _dated(*texts: str) -> list[str | None]:
+    frame, checks = add_dates(pl.DataFrame({"target_date": list(texts)}), ["target_date"], [])
+    return annotate(frame, checks)["_problems"].to_list()
+
+
+def test_dates_outside_the_plausible_window_are_quarantined_with_column_and_value():
+    problems = _dated("2999-01-01", "1900-01-01", "1999-12-31", "2101-01-01", "03/13/25")
+    window = "is outside the plausible dates 2000-01-01 to 2100-12-31"
+    assert problems == [
+        f"target_date: 2999-01-01 {window}: a typo?",
+        f"target_date: 1900-01-01 {window}: a typo?",
+        f"target_date: 1999-12-31 {window}: a typo?",
+        f"target_date: 2101-01-01 {window}: a typo?",
+        f"target_date: 03/13/25 (read as 0025-03-13) {window}: a typo?",  # a two-digit year
+    ]
+
+
+def test_the_window_keeps_its_ends_and_dates_decades_ahead():
+    assert _dated("2000-01-01", "2100-12-31", "2045-06-30", "Dec 2040") == [None, None, None, None]

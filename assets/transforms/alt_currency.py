@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from assets.transforms.common import LINEAGE, add_dates, token
-from assets.transforms.money import add_range, resolve_currency
+from assets.transforms.money import add_range, ambiguous_separator_checks, resolve_currency
 from assets.transforms.problems import Check, annotate, one_of, required
 from assets.transforms.reference import References
 
@@ -50,6 +50,7 @@ def normalize_alt_currency_figures(raw: pl.DataFrame, refs: References) -> pl.Da
     frame = frame.with_columns(pl.col("alt_currency").alias("_alt_currency_text"))
     frame, c = resolve_currency(frame, "_alt_currency_text", ["alt_amount_mark"], refs.currencies)
     checks += [Check("alt_currency", x.failed, x.reason) for x in c]
+    checks += ambiguous_separator_checks(["alt_amount_low", "alt_amount_high"])
     frame = frame.with_columns(pl.col("currency").alias("alt_currency"))
     frame, c = add_dates(frame, ["source_date"], [])
     checks += c

@@ -239,6 +239,43 @@ def parse_amount_column(frame: pl.DataFrame, column: str) -> pl.DataFrame:
     )
 
 
+#: Currencies whose writers commonly use a decimal comma and a dot for thousands (German,
+#: French, Spanish, Italian, Dutch, Danish, Turkish, Brazilian, … usage): in these, "1.234"
+#: and "1,234" can each mean either 1.234 or 1234. Add a currency when its writers do.
+DECIMAL_COMMA_CURRENCIES = ("EUR", "DKK", "TRY", "BRL", "ARS", "CLP", "COP", "IDR", "VND")
+
+# One separator with exactly three digits after it, in a number of at most three digits
+# before it that has no other separator ("1.234", "€12,500 Mrd"; not "0.125", "1.234,5",
+# "1.234.567" or "1.2345", which read one way only).
+_ONE_SEPARATOR = r"(?:^|[^0-9.,])([1-9][0-9]{0,2})([.,])([0-9]{3})(?:$|[^0-9.,])"
+
+
+def has_ambiguous_separator(text: pl.Expr, currency: pl.Expr) -> pl.Expr:
+    """True where an amount written in a decimal-comma currency has a number like "1.234"
+    or "1,234": a thousands separator to some writers, a decimal mark to others."""
+    return currency.is_in(DECIMAL_COMMA_CURRENCIES) & text.str.contains(_ONE_SEPARATOR)
+
+
+def ambiguous_separator(text: pl.Expr, currency: pl.Expr) -> pl.Expr:
+    """The message for `has_ambiguous_separator`: both readings and how to write each one
+    unambiguously, e.g. '1.234 in EUR is ambiguous: is the dot a decimal point (1.234) or a
+    thousands separator (1234)? write 1.2340 or 1234'."""
+    whole = text.str.extract(_ONE_SEPARATOR, 1)
+    separator = text.str.extract(_ONE_SEPARATOR, 2)
+    digits = text.str.extract(_ONE_SEPARATOR, 3)
+    kept = digits.str.strip_chars_end("0")  # "12.500" is 12.5 when the dot is a decimal point
+    decimal = pl.when(kept == "").then(whole).otherwise(pl.format("{}.{}", whole, kept))
+    # with three digits after the point the decimal reading needs a fourth to be unambiguous
+    decimal_written = pl.when(kept.str.len_chars() == 3).then(pl.format("{}0", decimal)).otherwise(decimal)
+    mark = pl.when(separator == ".").then(pl.lit("the dot a decimal point")).otherwise(
+        pl.lit("the comma a decimal comma")
+    )
+    return pl.format(
+        "{} in {} is ambiguous: is {} ({}) or a thousands separator ({}{})? write {} or {}{}",
+        text.str.strip_chars(), currency, mark, decimal, whole, digits, decimal_written, whole, digits,
+    )
+
+
 def unit_multiplier(unit: pl.Expr) -> pl.Expr:
     """The multiplier named by a `unit` cell; blank means plain units (1)."""
     return (

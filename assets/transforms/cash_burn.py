@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from assets.transforms.common import LINEAGE, add_company, add_dates, source_checks, vocabulary
-from assets.transforms.money import add_fx_rate, add_range, in_usd, resolve_currency
+from assets.transforms.money import add_fx_rate, add_range, ambiguous_separator_checks, in_usd, resolve_currency
 from assets.transforms.problems import Check, annotate, required
 from assets.transforms.reference import References
 
@@ -20,6 +20,10 @@ METRICS = (
 )
 #: Metrics that can be negative (a cash flow can go either way).
 SIGNED_METRICS = ("operating_cash_flow", "levered_free_cash_flow")
+#: Metrics where zero is a real state of a company: break-even (net burn, cash flows), no
+#: revenue yet, out of cash. A zero gross burn or capex says nothing (every operating lab
+#: spends; a lab without capex has no capex figure to report) and is quarantined.
+ZERO_MEANINGFUL_METRICS = ("net_burn", "operating_cash_flow", "levered_free_cash_flow", "revenue", "cash_on_hand")
 BASES = ("actual", "projection", "run_rate")
 
 STAGED_COLUMNS = (
@@ -89,6 +93,7 @@ def normalize_cash_burn(raw: pl.DataFrame, refs: References) -> pl.DataFrame:
     frame, c = add_range(
         frame, low="amount_low", high="amount_high", out="amount", qualifier="amount_qualifier",
         unit="unit", up_to_low_fraction=refs.assumption("up_to_low_fraction", 0.5), allow_negative=True,
+        allow_zero=pl.col("metric").is_in(ZERO_MEANINGFUL_METRICS),
     )
     checks += c
     checks.append(Check("amount_high", pl.col("amount_mid").is_null(), "no amount: give amount_low or amount_high"))
@@ -102,6 +107,7 @@ def normalize_cash_burn(raw: pl.DataFrame, refs: References) -> pl.DataFrame:
     ]
     frame, c = resolve_currency(frame, "currency", ["amount_mark"], refs.currencies)
     checks += c
+    checks += ambiguous_separator_checks(["amount_low", "amount_high"])
     frame, c = add_fx_rate(frame, refs.fx_rates, "period_end")
     checks += c
     months = pl.when(pl.col("metric") != "cash_on_hand").then(period_months(pl.col("period_start"), pl.col("period_end")))

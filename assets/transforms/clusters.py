@@ -13,7 +13,7 @@ from assets.transforms.common import (
     source_checks,
     vocabulary,
 )
-from assets.transforms.money import add_fx_rate, add_range, in_usd, resolve_currency
+from assets.transforms.money import add_fx_rate, add_range, ambiguous_separator_checks, in_usd, resolve_currency
 from assets.transforms.problems import Check, annotate, required
 from assets.transforms.reference import References
 
@@ -81,7 +81,9 @@ def normalize_clusters(raw: pl.DataFrame, refs: References) -> pl.DataFrame:
     estimate, e.g. Epoch AI's) are kept apart, in the currency and unit columns, converted
     at the rate of the source's date (else the target date);
     `price_date` is the date the capex mart prices the GPUs at: the target date, else the
-    source's date.
+    source's date. A capex of zero says nothing (a cluster costs money) and is quarantined,
+    unless the phase has no GPUs yet; a GPU count of zero is kept for phases not yet
+    operational.
     """
     checks: list[Check] = [required("cluster_id"), required("cluster")]
     counts = ["gpu_count_low", "gpu_count_high", "gpu_count_2_low", "gpu_count_2_high", "power_mw_low", "power_mw_high"]
@@ -121,14 +123,18 @@ def normalize_clusters(raw: pl.DataFrame, refs: References) -> pl.DataFrame:
             "gpu_model_2 is given without its count",
         ),
     ]
+    # A capex of zero says nothing about a cluster, except for a phase with no GPUs yet:
+    # Epoch's timeline snapshots before any building runs price what is installed, nothing.
+    nothing_installed = pl.col("gpu_count_mid") == 0
     frame, c = add_range(
         frame, low="reported_capex_low", high="reported_capex_high", out="reported_capex",
         qualifier="capex_qualifier", unit="unit", up_to_low_fraction=refs.assumption("up_to_low_fraction", 0.5),
+        allow_zero=nothing_installed,
     )
     checks += c
     frame, c = add_range(
         frame, low="calculated_capex_low", high="calculated_capex_high", out="calculated_capex",
-        unit="unit", up_to_low_fraction=refs.assumption("up_to_low_fraction", 0.5),
+        unit="unit", up_to_low_fraction=refs.assumption("up_to_low_fraction", 0.5), allow_zero=nothing_installed,
     )
     checks += c
     frame = frame.with_columns(pl.coalesce("target_date", "source_date").alias("price_date"))
@@ -136,6 +142,9 @@ def normalize_clusters(raw: pl.DataFrame, refs: References) -> pl.DataFrame:
         frame, "currency", ["reported_capex_mark", "calculated_capex_mark"], refs.currencies, required=False
     )
     checks += c
+    checks += ambiguous_separator_checks(
+        ["reported_capex_low", "reported_capex_high", "calculated_capex_low", "calculated_capex_high"]
+    )
     has_capex = pl.col("reported_capex_mid").is_not_null() | pl.col("calculated_capex_mid").is_not_null()
     checks.append(Check("currency", has_capex & pl.col("currency").is_null(), "reported capex needs a currency"))
     frame = frame.with_columns(pl.coalesce("source_date", "target_date").alias("_fx_date"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from assets.transforms.dates import date_problem, parse_date_column
+from assets.transforms.dates import date_problem, implausible_date, is_implausible, parse_date_column
 from assets.transforms.problems import Check, one_of, required
 from assets.transforms.reference import canonical_names
 
@@ -51,16 +51,17 @@ def vocabulary(
 
 
 def add_dates(frame: pl.DataFrame, columns: list[str], required_columns: list[str]) -> tuple[pl.DataFrame, list[Check]]:
-    """Parse date columns in place (text kept as `<column>_text` for messages)."""
+    """Parse date columns in place (text kept as `<column>_text` for messages). A date that
+    cannot be read, is ambiguous, or lies outside the plausible window is a problem."""
     frame = frame.with_columns(*[pl.col(c).alias(f"{c}_text") for c in columns])
     for c in columns:
         frame = parse_date_column(frame, f"{c}_text", c)
     checks = [required(f"{c}_text") for c in required_columns]
     checks = [Check(c, chk.failed, chk.reason) for c, chk in zip(required_columns, checks)]
-    checks += [
-        Check(c, _has_text(f"{c}_text") & pl.col(c).is_null(), date_problem(pl.col(f"{c}_text"), pl.col(c)))
-        for c in columns
-    ]
+    for c in columns:
+        text, parsed = pl.col(f"{c}_text"), pl.col(c)
+        checks.append(Check(c, _has_text(f"{c}_text") & parsed.is_null(), date_problem(text, parsed)))
+        checks.append(Check(c, is_implausible(parsed), implausible_date(text, parsed)))
     return frame, checks
 
 

@@ -1,14 +1,34 @@
 """Dates in the formats real files use.
 
-ISO `2025-10-07` first; then `2025/10/07`, US `10/07/2025`, German `07.10.2025`,
+ISO `2025-10-07` first; then `2025/10/07`, US `10/17/2025`, German `07.10.2025`,
 `7 Oct 2025`, `Oct 7, 2025`, `October 7, 2025`, timestamps (`2025-10-07T10:00:00`,
 `2025-10-07 10:00`), a month (`2025-10`, `Oct 2025` → the 1st) and a bare year (`2025` →
 1 January). Anything else is null, and `date_problem` says why.
+
+A slash date whose first two parts could both be a month (`02/03/2025`) is not read: half
+the world writes the day first, and guessing would move the figure by up to eleven months.
+When the parts are equal (`05/05/2025`) or one is above 12 (`03/13/2025`) only one reading
+exists. Dot dates (`05.04.2025`) are read day first: nobody writes the month first with
+dots. `is_implausible` flags dates outside `PLAUSIBLE_FROM`..`PLAUSIBLE_TO`.
 """
 
 from __future__ import annotations
 
+from datetime import date
+
 import polars as pl
+
+#: The dates a figure about AI compute can carry. Nothing in this field predates 2000 (a
+#: year like 1900 is a spreadsheet's zero date or a typo); cluster target dates and debt
+#: maturities run decades ahead, so the upper end is generous and only catches typos (2999).
+PLAUSIBLE_FROM = date(2000, 1, 1)
+PLAUSIBLE_TO = date(2100, 12, 31)
+
+_MONTH_NAMES = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)
+_SLASH_DATE = r"^(\d{1,2})/(\d{1,2})/(\d{4})$"
 
 _DAY_FORMATS = (
     "%Y-%m-%d",
@@ -36,14 +56,43 @@ def _clean(text: pl.Expr) -> pl.Expr:
     )
 
 
+def _slash_parts(t: pl.Expr) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+    """The numbers `a`, `b` and the year text of a slash date `a/b/yyyy` (nulls otherwise)."""
+    a, b = (t.str.extract(_SLASH_DATE, i).cast(pl.Int32, strict=False) for i in (1, 2))
+    return a, b, t.str.extract(_SLASH_DATE, 3)
+
+
+def _is_ambiguous(t: pl.Expr) -> pl.Expr:
+    """A slash date `a/b/yyyy` whose `a` and `b` are different numbers from 1 to 12."""
+    a, b, _ = _slash_parts(t)
+    return a.is_between(1, 12) & b.is_between(1, 12) & (a != b)
+
+
+def _ambiguity(t: pl.Expr) -> pl.Expr:
+    """'02/03/2025 is ambiguous: 2 March or 3 February? write 2025-03-02 or 2025-02-03'."""
+    a, b, year = _slash_parts(t)
+
+    def month_name(month: pl.Expr) -> pl.Expr:
+        return month.replace_strict(list(range(1, 13)), list(_MONTH_NAMES), default=None, return_dtype=pl.String)
+
+    def iso(month: pl.Expr, day: pl.Expr) -> pl.Expr:
+        return pl.format("{}-{}-{}", year, month.cast(pl.String).str.zfill(2), day.cast(pl.String).str.zfill(2))
+
+    return pl.format(
+        "{} is ambiguous: {} {} or {} {}? write {} or {}",
+        t, a, month_name(b), b, month_name(a), iso(b, a), iso(a, b),
+    )
+
+
 def parse_date(text: pl.Expr) -> pl.Expr:
-    """A Date from text in any of the supported formats; null when none fits."""
+    """A Date from text in any of the supported formats; null when none fits or when the
+    text is an ambiguous slash date."""
     t = _clean(text)
     is_month_named = t.str.contains(r"^[A-Za-z]+\.? \d{4}$")
     is_year = t.str.contains(r"^\d{4}$")
     # Day formats only for texts that are not "Oct 2025" or "2025": chrono would read
     # "Oct 2025" as the 20th of October in the year 25.
-    day_text = pl.when(is_month_named | is_year).then(None).otherwise(t)
+    day_text = pl.when(is_month_named | is_year | _is_ambiguous(t)).then(None).otherwise(t)
     attempts = [day_text.str.to_date(fmt, strict=False) for fmt in _DAY_FORMATS]
     month = pl.when(t.str.contains(r"^\d{4}-\d{1,2}$")).then(t + "-01")
     month_named = pl.when(is_month_named).then(
@@ -60,12 +109,29 @@ def date_problem(text: pl.Expr, parsed: pl.Expr) -> pl.Expr:
     """Why a non-blank date cell could not be read (null when it could, or was blank)."""
     t = _clean(text)
     looks_iso = t.str.contains(r"^\d{4}-\d{2}-\d{2}$")
+    unread = t.is_not_null() & parsed.is_null()
     return (
-        pl.when(t.is_not_null() & parsed.is_null() & looks_iso)
+        pl.when(unread & looks_iso)
         .then(pl.format("{} is not a calendar date", t))
-        .when(t.is_not_null() & parsed.is_null())
+        .when(unread & _is_ambiguous(t))
+        .then(_ambiguity(t))
+        .when(unread)
         .then(pl.format("cannot read {} as a date (expected YYYY-MM-DD)", t))
     )
+
+
+def is_implausible(parsed: pl.Expr) -> pl.Expr:
+    """True where a date was read but cannot be right: before `PLAUSIBLE_FROM` or after
+    `PLAUSIBLE_TO` (a typo like 2999, a spreadsheet's zero date 1900, "25" read as year 25)."""
+    return (parsed < PLAUSIBLE_FROM) | (parsed > PLAUSIBLE_TO)
+
+
+def implausible_date(text: pl.Expr, parsed: pl.Expr) -> pl.Expr:
+    """The message for a date `is_implausible` flags, naming the value as written."""
+    written = text.str.strip_chars()
+    as_read = parsed.dt.strftime("%Y-%m-%d")
+    shown = pl.when(written == as_read).then(written).otherwise(pl.format("{} (read as {})", written, as_read))
+    return pl.format(f"{{}} is outside the plausible dates {PLAUSIBLE_FROM} to {PLAUSIBLE_TO}: a typo?", shown)
 
 
 _ISO_PREFIX = r"^\s*\d{4}-\d{2}-\d{2}([T ]|\s*$)"

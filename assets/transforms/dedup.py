@@ -1,9 +1,12 @@
 """Duplicates among rows that passed their checks.
 
 The rule: rows with the same id and the same content are one fact read twice (the same
-file loaded twice, or a row pasted twice): the first, by file and row, is kept and the rest
-are counted as duplicates. Rows with the same id and different content disagree, and the
-later one is quarantined: we do not pick one silently.
+file loaded twice, or a row pasted twice): the first is kept and the rest are counted as
+duplicates. Rows with the same id and different content disagree, and the later one is
+quarantined, naming the row that was kept: we do not pick one silently. "First" is by the
+files' precedence (`file_rank`: the curated file, then the other input files oldest
+first, then landed files in the order they were accepted — see `discovery.by_precedence`),
+then by row within a file; never by how file names sort.
 """
 
 from __future__ import annotations
@@ -14,9 +17,10 @@ from assets.transforms.common import LINEAGE
 from assets.transforms.problems import PROBLEM_COLUMNS, PROBLEMS
 
 
-def mark_duplicates(frame: pl.DataFrame, id_columns: list[str]) -> pl.DataFrame:
+def mark_duplicates(frame: pl.DataFrame, id_columns: list[str], file_rank: dict[str, int] | None = None) -> pl.DataFrame:
     """Add `_duplicate_of` (the raw row id a duplicate repeats) and set `_problems` on rows
-    whose id is already used by a different row."""
+    whose id is already used by a different row. `file_rank` maps a source file to its
+    precedence (lower wins); files not in it come after, by name."""
     ok_ids = frame.filter(pl.col(PROBLEMS).is_null()).select(id_columns)
     repeated = ok_ids.filter(ok_ids.is_duplicated()).unique()
     frame = frame.with_row_index("__pos")
@@ -25,16 +29,19 @@ def mark_duplicates(frame: pl.DataFrame, id_columns: list[str]) -> pl.DataFrame:
         # the usual case: no id is used twice, nothing to compare
         return frame.drop("__pos").with_columns(pl.lit(None, pl.String).alias("_duplicate_of"))
     # only the rows whose id repeats need comparing; the rest pass through unchanged
-    settled = _mark(subset.drop("__pos"), id_columns).with_columns(subset["__pos"])
+    settled = _mark(subset.drop("__pos"), id_columns, file_rank or {}).with_columns(subset["__pos"])
     rest = frame.join(settled.select("__pos"), on="__pos", how="anti").with_columns(
         pl.lit(None, pl.String).alias("_duplicate_of")
     )
     return pl.concat([rest, settled], how="diagonal_relaxed").sort("__pos").drop("__pos")
 
 
-def _mark(frame: pl.DataFrame, id_columns: list[str]) -> pl.DataFrame:
+def _mark(frame: pl.DataFrame, id_columns: list[str], file_rank: dict[str, int]) -> pl.DataFrame:
     content = [c for c in frame.columns if c not in LINEAGE and not c.startswith("_")]
-    ordered = frame.with_row_index("_order").sort("source_file", "row_number")
+    rank = pl.col("source_file").replace_strict(
+        list(file_rank), list(file_rank.values()), default=len(file_rank), return_dtype=pl.Int64
+    )
+    ordered = frame.with_row_index("_order").sort(rank, "source_file", "row_number")
     ok = pl.col(PROBLEMS).is_null()
     ordered = ordered.with_columns(pl.struct(content).hash().alias("_content"))
     valid = ordered.filter(ok)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import urllib.request
 from pathlib import Path
 
+from assets.transforms.errors import InputFileError
+
 
 def epoch_file(location: str, name: str, cache_dir: Path) -> Path | None:
     """The local path of Epoch export `name`: in the folder `location`, or downloaded from
@@ -18,4 +20,7 @@ def epoch_file(location: str, name: str, cache_dir: Path) -> Path | None:
         with urllib.request.urlopen(f"{location.rstrip('/')}/{name}", timeout=60) as response:  # noqa: S310
             target.write_bytes(response.read())
         return target
-    return Path(location) / name
+    path = Path(location) / name
+    if path.is_symlink():  # the rule for every folder we read: a link could lead anywhere
+        raise InputFileError(path, "is a symbolic link: copy the export into the folder instead")
+    return path

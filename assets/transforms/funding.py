@@ -11,7 +11,7 @@ from assets.transforms.common import (
     source_checks,
     vocabulary,
 )
-from assets.transforms.money import add_fx_rate, add_range, in_usd, resolve_currency
+from assets.transforms.money import add_fx_rate, add_range, ambiguous_separator_checks, in_usd, resolve_currency
 from assets.transforms.problems import Check, annotate, required
 from assets.transforms.reference import References
 
@@ -56,7 +56,8 @@ def normalize_funding_events(raw: pl.DataFrame, refs: References) -> pl.DataFram
 
     Amounts are US dollars at the rate of the announcement date. A tranche with a
     `vendor_investor` and no vendor amount is vendor money in full; `vendor_financing` is
-    vendor money by definition.
+    vendor money by definition. A tranche, valuation, vendor part or round total of zero
+    says nothing and is quarantined.
     """
     checks: list[Check] = [required("event_id"), required("round_id")]
     frame, c = add_company(raw, "company", refs.company_aliases)
@@ -103,6 +104,9 @@ def normalize_funding_events(raw: pl.DataFrame, refs: References) -> pl.DataFram
         frame, "currency", ["amount_mark", "vendor_amount_mark", "round_total_mark"], refs.currencies
     )
     checks += c
+    checks += ambiguous_separator_checks(
+        ["amount_low", "amount_high", "vendor_amount_low", "vendor_amount_high", "round_total_low", "round_total_high"]
+    )
     frame, c = add_fx_rate(frame, refs.fx_rates, "announced_date")
     checks += c
 

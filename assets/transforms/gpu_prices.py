@@ -13,7 +13,7 @@ from assets.transforms.common import (
     tokens,
     vocabulary,
 )
-from assets.transforms.money import add_fx_rate, add_range, resolve_currency
+from assets.transforms.money import add_fx_rate, add_range, ambiguous_separator_checks, resolve_currency
 from assets.transforms.problems import Check, annotate, one_of, required
 from assets.transforms.reference import References
 
@@ -95,12 +95,14 @@ def normalize_gpu_prices(raw: pl.DataFrame, refs: References) -> pl.DataFrame:
     frame, c = add_range(
         frame, low="price_low", high="price_high", out="price", qualifier="price_qualifier",
         up_to_low_fraction=refs.assumption("up_to_low_fraction", 0.5),
+        allow_zero=True,  # refused just below, as "a price of zero" (bench/baseline_duckdb.py says the same)
     )
     checks += c
     checks.append(Check("price_high", pl.col("price_mid").is_null(), "no price: give price_low or price_high"))
     checks.append(Check("price_high", pl.col("price_mid") == 0, "a price of zero"))
     frame, c = resolve_currency(frame, "currency", ["price_mark"], refs.currencies)
     checks += c
+    checks += ambiguous_separator_checks(["price_low", "price_high"])
     frame, c = add_fx_rate(frame, refs.fx_rates, "observed_date")
     checks += c
 

@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import polars as pl
 
-from assets.transforms.amounts import parse_amount_column, unit_multiplier
+from assets.transforms.amounts import (
+    ambiguous_separator,
+    has_ambiguous_separator,
+    parse_amount_column,
+    unit_multiplier,
+)
 from assets.transforms.problems import Check
 from assets.transforms.ranges import bad_qualifier, qualifier_expr, range_exprs
 
@@ -20,10 +25,16 @@ def add_range(
     unit: str | None = None,
     up_to_low_fraction: float = 0.5,
     allow_negative: bool = False,
+    allow_zero: bool | pl.Expr = False,
 ) -> tuple[pl.DataFrame, list[Check]]:
     """Add `<out>_low`, `<out>_mid`, `<out>_high` (in the figure's own currency, plain
     units) and `<out>_mark` (a currency written inside the cells), with the checks that
-    send unreadable figures to quarantine. Helper columns are named with `__`."""
+    send unreadable figures to quarantine. Helper columns are named with `__`.
+
+    A figure of zero ("0", "-0", "0.0") says nothing — no money raised, no capex — and is
+    quarantined unless `allow_zero` (True, or a row-level expression) says zero is a real
+    value there (a break-even burn, a company without revenue). A range may start at zero.
+    """
     # The outputs may take the inputs' names (`price_low` from `price_low`): keep the text
     # as written for the messages, which are built after the outputs exist.
     frame = frame.with_columns(pl.col(low).alias(f"{low}__text"), pl.col(high).alias(f"{high}__text"))
@@ -36,7 +47,8 @@ def add_range(
 
     def scaled(column: str) -> pl.Expr:
         value = pl.col(f"{column}__value")
-        return pl.when(pl.col(f"{column}__suffix")).then(value).otherwise(value * multiplier)
+        value = pl.when(pl.col(f"{column}__suffix")).then(value).otherwise(value * multiplier)
+        return pl.when(value == 0).then(0.0).otherwise(value)  # "-0" is 0, never shown as -0
 
     low_value, high_value = f"{out}__low_value", f"{out}__high_value"
     frame = frame.with_columns(
@@ -65,6 +77,16 @@ def add_range(
             checks.append(
                 Check(column, pl.col(f"{column}__value") < 0, pl.format("negative amount {}", pl.col(f"{column}__text")))
             )
+    zero_allowed = allow_zero.fill_null(False) if isinstance(allow_zero, pl.Expr) else pl.lit(allow_zero)
+    high_blank = pl.col(f"{high}__text").str.strip_chars().fill_null("") == ""
+    for column, is_headline in ((high, pl.lit(True)), (low, high_blank)):
+        checks.append(
+            Check(
+                column,
+                ~zero_allowed & is_headline & (pl.col(f"{column}__value") == 0),
+                pl.format(f"{out} is zero ({{}})", pl.col(f"{column}__text").str.strip_chars()),
+            )
+        )
     if unit and unit in frame.columns:
         checks.append(
             Check(
@@ -91,6 +113,21 @@ def add_range(
     # The helper columns stay until the normalizer selects its staged columns: the checks
     # are evaluated later, by `annotate`, and read them.
     return frame, checks
+
+
+def ambiguous_separator_checks(columns: list[str], currency: str = "currency") -> list[Check]:
+    """Amount cells (read by `add_range`) in a decimal-comma currency written like "1.234"
+    or "1,234", which read 1.234 to some writers and 1234 to others: quarantined with both
+    readings rather than guessed. Evaluated against the row's resolved currency, so call
+    it after `resolve_currency`."""
+    return [
+        Check(
+            column,
+            has_ambiguous_separator(pl.col(f"{column}__text"), pl.col(currency)),
+            ambiguous_separator(pl.col(f"{column}__text"), pl.col(currency)),
+        )
+        for column in columns
+    ]
 
 
 def resolve_currency(

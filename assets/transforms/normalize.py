@@ -26,7 +26,8 @@ NORMALIZERS: dict[str, Normalizer] = {
 }
 
 
-def normalize(entity: str, raw: pl.DataFrame, refs: References) -> pl.DataFrame:
-    """Raw rows of `entity` → staged rows with `_problems` and `_duplicate_of` marked."""
+def normalize(entity: str, raw: pl.DataFrame, refs: References, file_rank: dict[str, int] | None = None) -> pl.DataFrame:
+    """Raw rows of `entity` → staged rows with `_problems` and `_duplicate_of` marked
+    (`file_rank`: which file wins a conflict, see `dedup`)."""
     staged = NORMALIZERS[entity](raw, refs)
-    return mark_duplicates(staged, ENTITIES[entity].key)
+    return mark_duplicates(staged, ENTITIES[entity].key, file_rank)

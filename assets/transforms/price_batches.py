@@ -29,9 +29,9 @@ class PriceBatch:
     duplicates: int
 
 
-def annotate_prices(batch: pl.DataFrame, refs: References) -> pl.DataFrame:
+def annotate_prices(batch: pl.DataFrame, refs: References, file_rank: dict[str, int] | None = None) -> pl.DataFrame:
     """Normalized rows with `_problems` and `_duplicate_of` (within the batch)."""
-    return mark_duplicates(normalize_gpu_prices(batch, refs), ["quote_id"])
+    return mark_duplicates(normalize_gpu_prices(batch, refs), ["quote_id"], file_rank)
 
 
 def split_annotated(batch: pl.DataFrame, annotated: pl.DataFrame, *, keep: tuple[str, ...] = ()) -> PriceBatch:

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from assets.transforms.discovery import by_precedence
+from assets.transforms.stable_files import is_partial_name
+
 _DAY = re.compile(r"(\d{4}-\d{2}-\d{2})")
 
 
@@ -38,13 +41,15 @@ def file_day(path: Path) -> date | None:
 
 
 def quote_files(folder: Path, start: date, end: date) -> list[QuoteFile]:
-    """Regular CSV files (no symlinks) in `folder` that can hold quotes for [start, end]:
-    files dated in the range, and every undated file."""
+    """Regular CSV files (no symlinks, none still being written) in `folder` that can hold
+    quotes for [start, end] — files dated in the range, and every undated file — in
+    precedence order (oldest-modified first: a quote id given twice keeps the earlier file's
+    row, see `discovery.by_precedence`)."""
     if not folder.is_dir():
         return []
     found = []
-    for path in sorted(folder.iterdir()):
-        if path.suffix.lower() != ".csv" or not path.is_file() or path.is_symlink():
+    for path in by_precedence([p for p in folder.iterdir() if p.is_file() and not p.is_symlink()]):
+        if path.suffix.lower() != ".csv" or is_partial_name(path):
             continue
         day = file_day(path)
         if day is None or start <= day <= end:
