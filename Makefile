@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 3000
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
-.PHONY: run test ui bench lock
+.PHONY: run test test-fast ui bench soak lock
 
 $(BIN)/compute-ledger: requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ run: $(BIN)/compute-ledger $(DAGSTER_HOME)/dagster.yaml
 test: $(BIN)/compute-ledger $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+## The suite without the slow end-to-end tests (browser, servers, soak): for quick edits.
+test-fast: $(BIN)/compute-ledger $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
+
 ## The Dagster UI on localhost:$(PORT). Ctrl-C, or SIGTERM to make, stops it and every
 ## process it started (`exec`: make signals this command directly, not a shell).
 ui: $(BIN)/compute-ledger $(DAGSTER_HOME)/dagster.yaml
@@ -41,3 +45,8 @@ ROWS ?= 100000
 ## The benchmark: the pipeline against bare DuckDB (and pandas) on ROWS generated quotes.
 bench: $(BIN)/compute-ledger
 	$(BIN)/python -m bench.run --rows $(ROWS) $(BENCH_ARGS)
+
+SOAK_ARGS ?= --minutes 3
+## The landing folder under load and faults; checks nothing is lost or stuck (bench/soak.py).
+soak: $(BIN)/compute-ledger
+	$(BIN)/python -m bench.soak $(SOAK_ARGS)

@@ -11,6 +11,7 @@ import dagster as dg
 
 from assets.transforms.errors import InputFileError
 from assets.transforms.stable_files import FileStillChangingError
+from pipelines.run_health import HOST_TAG, PID_TAG, reap_dead_runs
 
 
 def _asset_name(context: dg.HookContext) -> str:
@@ -126,38 +127,12 @@ def _error_message(result) -> str:
     return "the run failed"
 
 
-PID_TAG = "compute_ledger/pid"
-HOST_TAG = "compute_ledger/host"
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def reap_dead_runs(instance: dg.DagsterInstance) -> list[str]:
-    """Runs started from this machine's command line whose process has died (killed, out of
-    memory) stay 'started' and keep their pool slot, which would block every later run:
-    mark them failed and free their slots. Runs launched by `dagster dev` are watched by its
-    daemon (run_monitoring in dagster.yaml) instead."""
-    reaped = []
-    records = instance.get_runs(
-        filters=dg.RunsFilter(
-            statuses=[dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.CANCELING],
-            tags={HOST_TAG: socket.gethostname()},
-        )
-    )
-    for run in records:
-        pid = int(run.tags.get(PID_TAG, "0") or 0)
-        if pid and pid != os.getpid() and not _alive(pid):
-            instance.report_run_failed(run, f"its process ({pid}) died before the run ended")
-            instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
-            reaped.append(run.run_id)
+def reap_dead_cli_runs(instance: dg.DagsterInstance) -> list[str]:
+    """`run_health.reap_dead_runs`, and the pool slots of the runs it marks failed freed at
+    once: without `dagster dev` no daemon frees them, and one held slot blocks every write."""
+    reaped = reap_dead_runs(instance)
+    for run_id in reaped:
+        instance.event_log_storage.free_concurrency_slots_for_run(run_id)
     return reaped
 
 
@@ -168,7 +143,7 @@ def run_refresh_all(instance: dg.DagsterInstance | None = None, *, all_days: boo
     from pipelines.definitions import defs
 
     instance = instance or dg.DagsterInstance.get()
-    for run_id in reap_dead_runs(instance):
+    for run_id in reap_dead_cli_runs(instance):
         print(f"  (run {run_id[:8]} had died mid-way: marked failed, its pool slot freed)", flush=True)
     # without a partition the quote feed loads the days that have files
     tags = {**(all_days_tags() if all_days else {}), PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()}

@@ -39,7 +39,7 @@ def test_jobs_schedules_and_sensors():
     assert schedules["daily_price_refresh"].cron_schedule == "0 6 * * *"
     assert schedules["weekly_full_rebuild"].cron_schedule == "0 3 * * 0"
     assert all(s.default_status == dg.DefaultScheduleStatus.RUNNING for s in schedules.values())
-    assert sorted(s.name for s in defs.sensors) == ["landing_folder", "marts_automation"]
+    assert sorted(s.name for s in defs.sensors) == ["dead_runs", "landing_folder", "marts_automation"]
 
 
 def test_the_daily_refresh_loads_the_day_just_ended():

@@ -19,7 +19,7 @@ from pathlib import Path
 from assets.transforms.discovery import by_precedence, entity_of
 from assets.transforms.entities import ENTITIES
 from assets.transforms.errors import InputFileError
-from assets.transforms.reading import check_header, file_sha256, read_header
+from assets.transforms.reading import check_header, csv_problem, file_sha256, read_header
 from assets.transforms.stable_files import FileState, is_partial_name
 
 ACCEPTED = "accepted"
@@ -81,10 +81,12 @@ def triage(path: Path) -> LandingFile:
             state,
         )
     try:
-        check_header(path, read_header(path), ENTITIES[entity])
+        header = read_header(path)
+        check_header(path, header, ENTITIES[entity])
+        problem = csv_problem(path, len(header))
     except InputFileError as err:
-        return LandingFile(path, sha, entity, str(err), state)
-    return LandingFile(path, sha, entity, None, state)
+        problem = err
+    return LandingFile(path, sha, entity, str(problem) if problem else None, state)
 
 
 def _free_name(folder: Path, name: str) -> Path:

@@ -176,10 +176,13 @@ def check_header(path: Path, header: list[str], entity: Entity) -> list[str]:
     return [c for c in header if c not in entity.columns]
 
 
-def locate_csv_problem(path: Path, width: int, reader_message: str | None = None) -> InputFileError:
+def locate_csv_problem(
+    path: Path, width: int, reader_message: str | None = None, *, fallback: bool = True
+) -> InputFileError | None:
     """Find the first row Python's csv module cannot read, or whose width is wrong (run
     only after a fast reader failed, to name the row). `reader_message` is the fast
-    reader's own complaint, reported when the csv module finds nothing wrong."""
+    reader's own complaint, reported when the csv module finds nothing wrong; without
+    `fallback`, None when nothing is wrong."""
     record, start_line, long_row = 0, 1, None
     try:
         with path.open("r", encoding="utf-8-sig", newline="") as handle:
@@ -225,7 +228,7 @@ def locate_csv_problem(path: Path, width: int, reader_message: str | None = None
         return _not_utf8(path, data, err.start)
     except csv.Error as err:
         return InputFileError(path, _csv_error_problem(str(err), start_line), row=record + 1)
-    if reader_message and long_row:
+    if (reader_message or not fallback) and long_row:
         return InputFileError(
             path,
             f"is {long_row[1]:,} bytes long, more than the {DUCKDB_MAX_LINE_BYTES:,} bytes the CSV reader takes "
@@ -236,7 +239,16 @@ def locate_csv_problem(path: Path, width: int, reader_message: str | None = None
         line = re.search(r"line (\d+)", reader_message, re.IGNORECASE)
         row = _record_of_line(path, int(line.group(1))) if line else None
         return InputFileError(path, f"cannot be read as CSV: {excerpt(reader_message, 200)}", row=row)
-    return InputFileError(path, "cannot be read as CSV")
+    return InputFileError(path, "cannot be read as CSV") if fallback else None
+
+
+def csv_problem(path: Path, width: int) -> InputFileError | None:
+    """What would stop a file's rows from loading — a row of another width than the header,
+    a quote never closed or inside an unquoted field, bytes that are not UTF-8, a row too
+    long for the CSV reader — or None. The landing folder's triage runs it, so a broken
+    file is set aside at once instead of failing its domain's run and holding back the
+    rows of every other file waiting."""
+    return locate_csv_problem(path, width, fallback=False)
 
 
 def _csv_error_problem(message: str, start_line: int) -> str:
