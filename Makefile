@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 3000
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
-.PHONY: run test test-fast ui bench soak lock
+.PHONY: run test test-fast lint format ui bench soak lock
 
 $(BIN)/compute-ledger: requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,13 +23,25 @@ $(DAGSTER_HOME)/dagster.yaml: dagster.yaml
 run: $(BIN)/compute-ledger $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/compute-ledger run
 
-## The test suite (CI runs this).
-test: $(BIN)/compute-ledger $(DAGSTER_HOME)/dagster.yaml
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+## Tests on both cores; one worker runs the tests that start servers, one after the other.
+XDIST ?= -n 2 --dist loadgroup
+
+## The lint and format check, then the whole test suite (CI runs this).
+test: lint $(BIN)/compute-ledger $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS)
 
 ## The suite without the slow end-to-end tests (browser, servers, soak): for quick edits.
 test-fast: $(BIN)/compute-ledger $(DAGSTER_HOME)/dagster.yaml
-	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(XDIST) -m "not slow" $(PYTEST_ARGS)
+
+## Ruff: lint rules and formatting as pyproject.toml sets them (`make format` applies them).
+lint: $(BIN)/compute-ledger
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(BIN)/compute-ledger
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
 
 ## The Dagster UI on localhost:$(PORT). Ctrl-C, or SIGTERM to make, stops it and every
 ## process it started (`exec`: make signals this command directly, not a shell).

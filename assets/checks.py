@@ -6,23 +6,13 @@ severity `error` are blocking: when one fails, the marts built from that table d
 in that run, and keep their previous contents.
 """
 
-import os
-from pathlib import Path
-
 import dagster as dg
 
 from assets.quality.suites import Suite, load_suites
 from assets.quality.validate import validate_query
+from assets.resources import Inputs, Warehouse
+from assets.settings import docs_dir, validation_cache_dir
 from assets.warehouse import load_sql, sql_params
-from pipelines.resources import PROJECT_DIR, Inputs, Warehouse
-
-DEFAULT_DOCS_DIR = PROJECT_DIR / "data" / "gx_docs"
-
-
-def docs_dir() -> Path | None:
-    """Where GX Data Docs are built: COMPUTE_LEDGER_GX_DOCS, else data/gx_docs; "off" for none."""
-    value = os.environ.get("COMPUTE_LEDGER_GX_DOCS", str(DEFAULT_DOCS_DIR))
-    return None if value.lower() == "off" else Path(value)
 
 
 def _key(table: str) -> dg.AssetKey:
@@ -52,6 +42,8 @@ def _check_metadata(outcome) -> dict:
     }
     if outcome.error:
         metadata["error"] = outcome.error
+    if outcome.reused:
+        metadata["result_reused"] = True  # the same data as an earlier validation: its result
     if outcome.docs_url:
         metadata["data_docs"] = dg.MetadataValue.url(outcome.docs_url)
     return metadata
@@ -76,7 +68,8 @@ def suite_check(suite: Suite) -> dg.AssetChecksDefinition:
     def run_suite(warehouse: Warehouse, inputs: Inputs):
         select = load_sql(suite.query) if suite.query else f"select * from {suite.table}"
         with warehouse.read() as con:
-            outcomes = validate_query(suite, con, select, sql_params(select, {"as_of": inputs.as_of_date}), docs_dir())
+            params = sql_params(select, {"as_of": inputs.as_of_date})
+            outcomes = validate_query(suite, con, select, params, docs_dir(), validation_cache_dir())
         for outcome in outcomes:
             yield dg.AssetCheckResult(
                 check_name=outcome.spec.name,

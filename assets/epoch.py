@@ -11,12 +11,13 @@ import polars as pl
 
 from assets.landing import LANDING_KEY
 from assets.policies import IO_RETRY, WAREHOUSE_POOL, retry_only_transient_io
+from assets.resources import Inputs, Warehouse
+from assets.settings import PROJECT_DIR
 from assets.timing import Stopwatch
 from assets.transforms.epoch import EPOCH_FILES, read_epoch_file
 from assets.transforms.epoch_source import epoch_file
 from assets.transforms.reading import file_sha256
 from assets.warehouse import now, replace_table
-from pipelines.resources import PROJECT_DIR, Inputs, Warehouse
 
 CACHE_DIR = PROJECT_DIR / "data" / "epoch_cache"
 
@@ -71,14 +72,12 @@ def _epoch_asset(file_name: str) -> dg.AssetsDefinition:
                 frame = read_epoch_file(path).with_columns(
                     pl.lit(file_sha256(path)).alias("file_sha256"),
                     pl.lit(now()).alias("loaded_at"),
-                    pl.lit(context.run_id).alias("run_id"),
+                    pl.lit(context.run.run_id).alias("run_id"),
                 )
                 note = f"read {path}"
             with warehouse.write() as con:
                 rows = replace_table(con, table_name(file_name), frame)
-        return dg.MaterializeResult(
-            metadata={"dagster/row_count": rows, "source": note, "seconds": watch.seconds}
-        )
+        return dg.MaterializeResult(metadata={"dagster/row_count": rows, "source": note, "seconds": watch.seconds})
 
     return epoch_export
 

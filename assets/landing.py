@@ -6,7 +6,9 @@ import dagster as dg
 import polars as pl
 
 from assets.policies import IO_RETRY, WAREHOUSE_POOL, retry_only_transient_io
+from assets.resources import Inputs, Warehouse
 from assets.timing import Stopwatch
+from assets.transforms.entities import ENTITIES
 from assets.transforms.landing import (
     ACCEPTED,
     DUPLICATES,
@@ -20,11 +22,9 @@ from assets.transforms.landing import (
     set_aside,
     triage,
 )
-from assets.transforms.entities import ENTITIES
 from assets.transforms.reading import file_sha256
 from assets.transforms.stable_files import FileState, is_settled
 from assets.warehouse import now
-from pipelines.resources import Inputs, Warehouse
 
 LANDING_KEY = dg.AssetKey(["raw", "landing_files"])
 
@@ -41,8 +41,17 @@ def log_files(con, rows: list[dict]) -> None:
 
 
 def _log_row(name: str, sha: str, entity: str | None, status: str, reason: str | None, stored: Path, run_id: str) -> dict:
-    return {"file_name": name, "sha256": sha, "entity": entity, "status": status, "rows": None, "reason": reason,
-            "stored_as": str(stored), "run_id": run_id, "logged_at": now()}
+    return {
+        "file_name": name,
+        "sha256": sha,
+        "entity": entity,
+        "status": status,
+        "rows": None,
+        "reason": reason,
+        "stored_as": str(stored),
+        "run_id": run_id,
+        "logged_at": now(),
+    }
 
 
 def _unlogged_moves(con, folder: Path, run_id: str) -> list[dict]:
@@ -71,7 +80,8 @@ def _unlogged_moves(con, folder: Path, run_id: str) -> list[dict]:
 def _known_hashes(con) -> set[str]:
     """Content hashes of files accepted or loaded before."""
     return {
-        sha for (sha,) in con.execute(
+        sha
+        for (sha,) in con.execute(
             "select distinct sha256 from audit.ingest_log where status in ('accepted', 'loaded')"
         ).fetchall()
     }
@@ -106,7 +116,7 @@ def landing_files(context: dg.AssetExecutionContext, warehouse: Warehouse, input
         moved["waiting"] = len(paths) - len(ready)
         with warehouse.write() as con:
             known = _known_hashes(con) | accepted_hashes(folder)
-            recovered = _unlogged_moves(con, folder, context.run_id)
+            recovered = _unlogged_moves(con, folder, context.run.run_id)
             log_files(con, recovered)
         moved["recovered"] = len(recovered)
         rows = []
@@ -137,7 +147,7 @@ def landing_files(context: dg.AssetExecutionContext, warehouse: Warehouse, input
                 stored = set_aside(path, folder, DUPLICATES if status == "duplicate" else FAILED, reason)
                 context.log.warning(f"landing file {path.name} set aside as {status}: {reason}")
             moved[status] += 1
-            rows.append(_log_row(path.name, landed.sha256, landed.entity, status, reason, stored, context.run_id))
+            rows.append(_log_row(path.name, landed.sha256, landed.entity, status, reason, stored, context.run.run_id))
         if rows:
             with warehouse.write() as con:
                 log_files(con, rows)

@@ -4,17 +4,16 @@ Each mart's description is its SQL file's header comment, and its upstream asset
 the tables its SQL reads, so the SQL file is the one place a mart is defined.
 """
 
-
-import re
 from datetime import timedelta
 
 import dagster as dg
 
 from assets.policies import WAREHOUSE_POOL
-from assets.timing import Stopwatch
+from assets.resources import Inputs, Warehouse
+from assets.sql_text import header_comment, tables_read
 from assets.table_metadata import input_checks, table_metadata
+from assets.timing import Stopwatch
 from assets.warehouse import SQL_DIR, build_table_from_sql, load_sql
-from pipelines.resources import Inputs, Warehouse
 
 GROUP = "marts"
 
@@ -23,7 +22,8 @@ _TABLE_OWNERS = {
     "ref.gpu_aliases": dg.AssetKey(["ref", "gpu_catalog"]),
     "ref.companies": dg.AssetKey(["ref", "company_aliases"]),
 }
-_TABLE = re.compile(r"\b(staging|ref|marts)\.([a-z_][a-z0-9_]*)\b")
+#: Schemas whose tables are assets upstream of a mart or check.
+_ASSET_SCHEMAS = ("staging", "ref", "marts")
 
 
 #: Marts rebuild when an input updates, once every blocking check on their inputs passed.
@@ -37,29 +37,18 @@ CUSTOM_MARTS = {"gpu_price_index"}
 
 def mart_names() -> list[str]:
     """Marts defined by `sql/mart_*.sql`, in file-name order."""
-    return sorted(
-        name for p in SQL_DIR.glob("mart_*.sql") if (name := p.stem.removeprefix("mart_")) not in CUSTOM_MARTS
-    )
+    return sorted(name for p in SQL_DIR.glob("mart_*.sql") if (name := p.stem.removeprefix("mart_")) not in CUSTOM_MARTS)
 
 
 def upstream_keys(sql: str) -> list[dg.AssetKey]:
     """The asset keys of the tables a SQL text reads."""
-    tables = sorted({f"{schema}.{name}" for schema, name in _TABLE.findall(_strip_comments(sql))})
+    tables = [t for t in tables_read(sql) if t.split(".")[0] in _ASSET_SCHEMAS]
     return [_TABLE_OWNERS.get(t, dg.AssetKey(t.split("."))) for t in tables]
 
 
 def description(sql: str) -> str:
     """The header comment of a SQL file, as prose."""
-    lines = []
-    for line in sql.splitlines():
-        if not line.startswith("--"):
-            break
-        lines.append(line.removeprefix("--").strip())
-    return "\n".join(lines).strip().replace("$as_of", "the as-of date (COMPUTE_LEDGER_AS_OF, else today)")
-
-
-def _strip_comments(sql: str) -> str:
-    return "\n".join(line.split("--", 1)[0] for line in sql.splitlines())
+    return header_comment(sql).replace("$as_of", "the as-of date (COMPUTE_LEDGER_AS_OF, else today)")
 
 
 def _mart_asset(name: str) -> dg.AssetsDefinition:
@@ -87,7 +76,7 @@ def _mart_asset(name: str) -> dg.AssetsDefinition:
         return dg.MaterializeResult(
             metadata={
                 **metadata,
-                "input_checks": input_checks(context.instance, deps),
+                "input_checks": input_checks(context.instance, deps, context.run.run_id),
                 "as_of": str(inputs.as_of_date),
                 "seconds": watch.seconds,
             }

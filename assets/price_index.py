@@ -11,12 +11,13 @@ from datetime import timedelta
 import dagster as dg
 
 from assets.marts import MART_AUTOMATION
-from assets.quotes import STAGED_KEY
 from assets.policies import WAREHOUSE_POOL
-from assets.timing import Stopwatch
+from assets.quotes import STAGED_KEY
+from assets.resources import Warehouse
+from assets.sql_text import header_comment
 from assets.table_metadata import input_checks, table_metadata
+from assets.timing import Stopwatch
 from assets.warehouse import load_sql, sql_params
-from pipelines.resources import Warehouse
 
 INDEX_KEY = dg.AssetKey(["marts", "gpu_price_index"])
 GPU_PRICES_KEY = dg.AssetKey(["staging", "gpu_prices"])
@@ -37,7 +38,7 @@ def _exists(con) -> bool:
     kinds={"duckdb", "sql"},
     pool=WAREHOUSE_POOL,
     deps=[STAGED_KEY, GPU_PRICES_KEY],
-    description=" ".join(line.removeprefix("--").strip() for line in _SQL.splitlines() if line.startswith("--")),
+    description=header_comment(_SQL),
     automation_condition=MART_AUTOMATION,
     freshness_policy=dg.FreshnessPolicy.time_window(fail_window=timedelta(days=3), warn_window=timedelta(days=2)),
     metadata={"sql_file": "sql/mart_gpu_price_index.sql"},
@@ -63,7 +64,7 @@ def gpu_price_index(context: dg.AssetExecutionContext, warehouse: Warehouse) -> 
     return dg.MaterializeResult(
         metadata={
             **metadata,
-            "input_checks": input_checks(context.instance, [STAGED_KEY, GPU_PRICES_KEY]),
+            "input_checks": input_checks(context.instance, [STAGED_KEY, GPU_PRICES_KEY], context.run.run_id),
             "months_rebuilt": "all" if full else len(months),
             "seconds": watch.seconds,
         }

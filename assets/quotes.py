@@ -12,15 +12,14 @@ from datetime import date, timedelta
 import dagster as dg
 import polars as pl
 
-from assets.policies import IO_RETRY, retry_only_transient_io
-from assets.policies import WAREHOUSE_POOL
+from assets.policies import IO_RETRY, WAREHOUSE_POOL, retry_only_transient_io
 from assets.reference import REFERENCE_ASSETS, load_references
+from assets.resources import Inputs, Warehouse
 from assets.timing import Stopwatch
 from assets.transforms.entities import GPU_PRICES
 from assets.transforms.quote_files import quote_files
 from assets.transforms.quotes import PARTITION_DATE, split_quote_batch
-from assets.transforms.reading import file_sha256, iter_file_batches, read_header, scan_entity_file
-from assets.transforms.reading import check_header
+from assets.transforms.reading import check_header, file_sha256, iter_file_batches, read_header, scan_entity_file
 from assets.transforms.stable_files import ensure_unchanged, wait_until_settled
 from assets.warehouse import (
     RAW_METADATA,
@@ -30,13 +29,12 @@ from assets.warehouse import (
     quarantine_rows,
     settle_repeated_quotes,
 )
-from pipelines.resources import Inputs, Warehouse
 
 QUOTES_START = "2023-01-01"
 QUOTE_DAYS = dg.DailyPartitionsDefinition(start_date=QUOTES_START, end_offset=1)
 RAW_KEY = dg.AssetKey(["raw", "gpu_price_quotes"])
 STAGED_KEY = dg.AssetKey(["staging", "gpu_price_quotes"])
-BATCH_ROWS = 250_000
+
 
 def day_range_tags(start: str, end: str) -> dict[str, str]:
     """Run tags that make one run load the quote days from `start` to `end`."""
@@ -119,7 +117,7 @@ def gpu_price_quotes(context: dg.AssetExecutionContext, warehouse: Warehouse, in
     watch = Stopwatch()
     with retry_only_transient_io():
         start, end, rebuild = _days_to_load(context, inputs)
-        files, totals, staged_rows = _load_days(warehouse, inputs, start, end, rebuild, context.run_id)
+        files, totals, staged_rows = _load_days(warehouse, inputs, start, end, rebuild, context.run.run_id)
     load_seconds = watch.seconds
     if not (context.has_partition_key or context.has_partition_key_range):
         # Launched without a partition: each day loaded is recorded as materialized, as a
@@ -157,9 +155,7 @@ def _load_days(warehouse: Warehouse, inputs: Inputs, start: date, end: date, reb
             con.execute(f"delete from {table} where {PARTITION_DATE} between ? and ?", [start, end])
         names = [f.name for f in files]
         shas: dict[str, str] = {}
-        con.execute(
-            "delete from raw.gpu_price_quotes where partition_date is null and list_contains(?, source_file)", [names]
-        )
+        con.execute("delete from raw.gpu_price_quotes where partition_date is null and list_contains(?, source_file)", [names])
         con.execute(
             "delete from quarantine.rejected_rows where entity = 'gpu_price_quotes' and "
             "(partition_date between ? and ? or (partition_date is null and list_contains(?, source_file)))",
@@ -172,7 +168,9 @@ def _load_days(warehouse: Warehouse, inputs: Inputs, start: date, end: date, reb
             check_header(quote_file.path, header, GPU_PRICES)
             scan = scan_entity_file(quote_file.path, GPU_PRICES, quote_file.name)
             sha = shas[quote_file.name]
-            counts = per_file.setdefault(quote_file.name, {"rows_read": 0, "rows_loaded": 0, "rows_duplicate": 0, "rows_quarantined": 0})
+            counts = per_file.setdefault(
+                quote_file.name, {"rows_read": 0, "rows_loaded": 0, "rows_duplicate": 0, "rows_quarantined": 0}
+            )
             for batch in iter_file_batches(scan.with_columns(pl.lit("quotes").alias("dataset")), quote_file.path, len(header)):
                 part = split_quote_batch(batch, refs, quote_file.day, start, end)
                 raw = part.raw.with_columns(
@@ -190,8 +188,14 @@ def _load_days(warehouse: Warehouse, inputs: Inputs, start: date, end: date, reb
                 counts["rows_quarantined"] += part.rejected.height
             ensure_unchanged(quote_file.path, state)
         settled = settle_repeated_quotes(
-            con, "staging.gpu_price_quotes", "gpu_price_quotes", "partition_date between $start and $end",
-            {"start": start, "end": end}, run_id, loaded_at, names,
+            con,
+            "staging.gpu_price_quotes",
+            "gpu_price_quotes",
+            "partition_date between $start and $end",
+            {"start": start, "end": end},
+            run_id,
+            loaded_at,
+            names,
         )
         for name, (dups, conflicts) in settled.items():
             counts = per_file[name]
@@ -209,7 +213,15 @@ def _load_days(warehouse: Warehouse, inputs: Inputs, start: date, end: date, reb
 
 def _empty_batch() -> pl.DataFrame:
     schema = {c: pl.String for c in GPU_PRICES.columns}
-    schema.update({"extra_columns": pl.String, "source_file": pl.String, "row_number": pl.Int64, "raw_row_id": pl.String, "dataset": pl.String})
+    schema.update(
+        {
+            "extra_columns": pl.String,
+            "source_file": pl.String,
+            "row_number": pl.Int64,
+            "raw_row_id": pl.String,
+            "dataset": pl.String,
+        }
+    )
     return pl.DataFrame(schema=schema)
 
 

@@ -1,10 +1,10 @@
 """Reference tables: FX rates, the GPU catalogue, company aliases and assumptions."""
 
-
 import dagster as dg
 import polars as pl
 
 from assets.policies import WAREHOUSE_POOL, retry_only_transient_io
+from assets.resources import Inputs, Warehouse
 from assets.timing import Stopwatch
 from assets.transforms.entities import REFERENCE
 from assets.transforms.reading import read_reference_file
@@ -16,7 +16,6 @@ from assets.transforms.reference import (
     normalize_gpu_catalog,
 )
 from assets.warehouse import read_table, replace_table
-from pipelines.resources import Inputs, Warehouse
 
 GROUP = "reference"
 

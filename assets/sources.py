@@ -1,12 +1,12 @@
 """Raw tables: every input row as ingested, as text, with its file, row and load time."""
 
-
 from pathlib import Path
 
 import dagster as dg
 
 from assets.landing import LANDING_KEY, log_files
 from assets.policies import IO_RETRY, WAREHOUSE_POOL, retry_only_transient_io
+from assets.resources import Inputs, Warehouse
 from assets.timing import Stopwatch
 from assets.transforms.discovery import entity_files
 from assets.transforms.entities import ENTITIES, Entity
@@ -15,7 +15,6 @@ from assets.transforms.landing import FAILED, accepted_files, original_name, set
 from assets.transforms.reading import file_sha256
 from assets.transforms.stable_files import ensure_unchanged, wait_until_settled
 from assets.warehouse import append_csv_file, create_raw_table, now, record_raw_files
-from pipelines.resources import Inputs, Warehouse
 
 GROUP = "sources"
 
@@ -47,8 +46,18 @@ def load_entity_files(con, entity: Entity, files: list[tuple[Path, str, str]], r
         except InputFileError as err:
             err.failed_path = path
             raise
-        read.append({"entity": entity.name, "file_id": file_id, "source_file": shown, "dataset": dataset,
-                     "file_sha256": sha, "rows": rows[shown], "run_id": run_id, "loaded_at": loaded_at})
+        read.append(
+            {
+                "entity": entity.name,
+                "file_id": file_id,
+                "source_file": shown,
+                "dataset": dataset,
+                "file_sha256": sha,
+                "rows": rows[shown],
+                "run_id": run_id,
+                "loaded_at": loaded_at,
+            }
+        )
     record_raw_files(con, entity.name, read)
     return rows
 
@@ -74,14 +83,14 @@ def _raw_asset(entity: Entity) -> dg.AssetsDefinition:
         files += [(p, f"landing/{p.name}", "landing") for p in landed]
         try:
             with retry_only_transient_io(), warehouse.write() as con:
-                rows = load_entity_files(con, entity, files, context.run_id)
-                _log_loaded(con, landed, rows, context.run_id)
+                rows = load_entity_files(con, entity, files, context.run.run_id)
+                _log_loaded(con, landed, rows, context.run.run_id)
         except dg.Failure as failure:
             err = failure.__cause__
             failed = getattr(err, "failed_path", None)
             if failed is not None and failed in landed:
                 # A landed file that cannot be read is set aside, not retried on every run.
-                row = _log_row(failed, entity.name, "failed", None, str(err), context.run_id)
+                row = _log_row(failed, entity.name, "failed", None, str(err), context.run.run_id)
                 row["stored_as"] = str(set_aside(failed, landing, FAILED, str(err)))
                 with warehouse.write() as con:
                     log_files(con, [row])
@@ -114,16 +123,10 @@ def _log_row(path: Path, entity: str, status: str, rows: int | None, reason: str
 
 def _log_loaded(con, landed: list[Path], rows: dict[str, int], run_id: str) -> None:
     """Record the landed files this load read, with their row counts, once each."""
-    already = {
-        stored for (stored,) in con.execute("select stored_as from audit.ingest_log where status = 'loaded'").fetchall()
-    }
+    already = {stored for (stored,) in con.execute("select stored_as from audit.ingest_log where status = 'loaded'").fetchall()}
     log_files(
         con,
-        [
-            _log_row(p, p.parent.name, "loaded", rows[f"landing/{p.name}"], None, run_id)
-            for p in landed
-            if str(p) not in already
-        ],
+        [_log_row(p, p.parent.name, "loaded", rows[f"landing/{p.name}"], None, run_id) for p in landed if str(p) not in already],
     )
 
 

@@ -14,6 +14,7 @@ from assets.epoch import asset_key as epoch_asset_key
 from assets.epoch import files_for, table_name
 from assets.policies import WAREHOUSE_POOL
 from assets.reference import REFERENCE_ASSETS, load_references
+from assets.resources import Warehouse
 from assets.table_metadata import table_metadata
 from assets.timing import Stopwatch
 from assets.transforms.cross_source import resolve_sources
@@ -21,11 +22,10 @@ from assets.transforms.entities import ENTITIES, Entity
 from assets.transforms.epoch import EPOCH_FILES
 from assets.transforms.epoch.common import ADAPTER_PROBLEM
 from assets.transforms.normalize import normalize
-from assets.transforms.problems import PROBLEM_COLUMNS, PROBLEMS
 from assets.transforms.price_batches import annotate_prices, split_annotated
+from assets.transforms.problems import PROBLEM_COLUMNS, PROBLEMS
 from assets.warehouse import (
     LoadCounts,
-    transaction,
     frame_to_markdown,
     insert_by_name,
     mark_price_months_touched,
@@ -34,9 +34,9 @@ from assets.warehouse import (
     raw_records,
     read_table,
     settle_repeated_quotes,
+    transaction,
     write_staged,
 )
-from pipelines.resources import Warehouse
 
 GROUP = "staging"
 
@@ -158,7 +158,8 @@ def stage_prices(warehouse: Warehouse, run_id: str) -> LoadCounts:
             finally:
                 con.unregister("_epoch_keys")
             candidates = ours.with_columns(
-                pl.lit(None, pl.String).alias(PROBLEM_COLUMNS), pl.lit(None, pl.String).alias(PROBLEMS),
+                pl.lit(None, pl.String).alias(PROBLEM_COLUMNS),
+                pl.lit(None, pl.String).alias(PROBLEMS),
                 pl.lit(None, pl.String).alias("_duplicate_of"),
             )
             resolved = resolve_sources(pl.concat([candidates, annotated], how="diagonal_relaxed"), "gpu_prices")
@@ -211,7 +212,9 @@ def _record_price_reconciliation(con, counts: dict, run_id: str, at) -> LoadCoun
         ).fetchall()
     )
     parts = dict(
-        con.execute("select source_file, count(*) from quarantine.rejected_rows where entity = 'gpu_prices' group by 1").fetchall()
+        con.execute(
+            "select source_file, count(*) from quarantine.rejected_rows where entity = 'gpu_prices' group by 1"
+        ).fetchall()
     )
     files = con.sql("select source_file, dataset, file_sha256 from audit.raw_files where entity = 'gpu_prices'").pl()
     epoch = [{"source_file": n, "dataset": "epoch", "file_sha256": None} for n in counts if n not in set(files["source_file"])]
@@ -222,9 +225,17 @@ def _record_price_reconciliation(con, counts: dict, run_id: str, at) -> LoadCoun
         q = min(quarantined.get(name, 0), c["read"] - c["loaded"])
         rows.append(
             {
-                "source_file": name, "entity": "gpu_prices", "dataset": dataset, "file_sha256": sha,
-                "rows_read": c["read"], "rows_loaded": c["loaded"], "rows_duplicate": c["read"] - c["loaded"] - q,
-                "rows_quarantined": q, "parts_quarantined": parts.get(name, 0), "run_id": run_id, "loaded_at": at,
+                "source_file": name,
+                "entity": "gpu_prices",
+                "dataset": dataset,
+                "file_sha256": sha,
+                "rows_read": c["read"],
+                "rows_loaded": c["loaded"],
+                "rows_duplicate": c["read"] - c["loaded"] - q,
+                "rows_quarantined": q,
+                "parts_quarantined": parts.get(name, 0),
+                "run_id": run_id,
+                "loaded_at": at,
             }
         )
     insert_by_name(con, "audit.reconciliation", pl.DataFrame(rows))
@@ -271,10 +282,10 @@ def _staging_asset(entity: Entity) -> dg.AssetsDefinition:
     def staged_entity(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
         watch = Stopwatch()
         if entity.name == "gpu_prices":
-            counts = stage_prices(warehouse, context.run_id)
+            counts = stage_prices(warehouse, context.run.run_id)
         with warehouse.write() as con:
             if entity.name != "gpu_prices":
-                counts = stage_entity(con, entity, context.run_id)
+                counts = stage_entity(con, entity, context.run.run_id)
             table = table_metadata(con, f"staging.{entity.name}")
             reasons = con.sql(
                 "select reason, count(*) as rows from quarantine.rejected_rows where entity = ? "

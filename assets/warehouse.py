@@ -7,13 +7,12 @@ leaves every table as it was before.
 from __future__ import annotations
 
 import fcntl
-import json
 import os
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -110,7 +109,9 @@ def connect(path: str | Path, *, read_only: bool = False, wait_seconds: float = 
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + wait_seconds
     delay = 0.05
-    config = {"memory_limit": os.environ["COMPUTE_LEDGER_DUCKDB_MEMORY"]} if os.environ.get("COMPUTE_LEDGER_DUCKDB_MEMORY") else {}
+    config = (
+        {"memory_limit": os.environ["COMPUTE_LEDGER_DUCKDB_MEMORY"]} if os.environ.get("COMPUTE_LEDGER_DUCKDB_MEMORY") else {}
+    )
     while True:
         try:
             return duckdb.connect(str(path), read_only=read_only, config=config)
@@ -171,7 +172,7 @@ def ensure_schemas(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def replace_table(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> int:
@@ -236,8 +237,7 @@ def append_csv_file(con: duckdb.DuckDBPyConnection, table: str, path: Path, enti
     extras = check_header(path, header, entity)
     by_name = dict(zip(header, cells))
     values = [
-        f"{_quoted(by_name[c])} as {_quoted(c)}" if c in by_name else f"null::varchar as {_quoted(c)}"
-        for c in entity.columns
+        f"{_quoted(by_name[c])} as {_quoted(c)}" if c in by_name else f"null::varchar as {_quoted(c)}" for c in entity.columns
     ]
     extra = (
         "to_json(struct_pack(" + ", ".join(f"{_quoted(c)} := {_quoted(by_name[c])}" for c in extras) + "))"
@@ -332,8 +332,10 @@ def write_staged(
         (~ok).sum().alias("_parts_quarantined"),
     )
     per_row = records.join(status, on="raw_row_id", how="left").with_columns(
-        pl.when(pl.col("_loaded")).then(pl.lit("loaded"))
-        .when(pl.col("_duplicate")).then(pl.lit("duplicate"))
+        pl.when(pl.col("_loaded"))
+        .then(pl.lit("loaded"))
+        .when(pl.col("_duplicate"))
+        .then(pl.lit("duplicate"))
         .otherwise(pl.lit("quarantined"))  # includes a row that produced nothing at all
         .alias("_status")
     )
@@ -395,9 +397,7 @@ def sql_params(sql: str, params: dict[str, object]) -> dict[str, object]:
     return {k: v for k, v in params.items() if f"${k}" in sql}
 
 
-def build_table_from_sql(
-    con: duckdb.DuckDBPyConnection, table: str, sql_name: str, params: dict[str, object]
-) -> int:
+def build_table_from_sql(con: duckdb.DuckDBPyConnection, table: str, sql_name: str, params: dict[str, object]) -> int:
     """Replace `table` by the result of `sql/<sql_name>.sql` run with named parameters."""
     select = load_sql(sql_name).strip().rstrip(";")
     con.execute(f"create or replace table {table} as {select}", sql_params(select, params))
@@ -412,6 +412,7 @@ def markdown_preview(con: duckdb.DuckDBPyConnection, table: str, limit: int = 10
 
 def frame_to_markdown(frame: pl.DataFrame) -> str:
     """A small frame as a Markdown table, numbers rounded for reading."""
+
     def cell(value: object) -> str:
         if value is None:
             return ""
@@ -425,11 +426,9 @@ def frame_to_markdown(frame: pl.DataFrame) -> str:
     return "\n".join([header, rule, *rows])
 
 
-def json_dumps(value: object) -> str:
-    return json.dumps(value, default=str, ensure_ascii=False)
-
-
-def mark_price_months_touched(con: duckdb.DuckDBPyConnection, months_sql: str, params: list, touched_by: str, run_id: str) -> None:
+def mark_price_months_touched(
+    con: duckdb.DuckDBPyConnection, months_sql: str, params: list, touched_by: str, run_id: str
+) -> None:
     """Record months whose GPU prices changed, for the price index to rebuild them (and only
     them). `months_sql` selects one column of dates; any day of a month marks the month."""
     con.execute(

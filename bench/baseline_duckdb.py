@@ -43,22 +43,63 @@ RENTAL_TYPES = ("on_demand", "spot", "reserved_1y", "reserved_3y")
 PRICE_TYPES = PURCHASE_TYPES + RENTAL_TYPES
 HOURS_PER_MONTH = 730.0
 DAY_FORMATS = (
-    "%Y-%m-%d", "%Y/%m/%d", "%m/%d/%Y", "%d.%m.%Y", "%d %b %Y", "%d %B %Y",
-    "%b %d, %Y", "%B %d, %Y", "%b %d %Y", "%B %d %Y",
+    "%Y-%m-%d",
+    "%Y/%m/%d",
+    "%m/%d/%Y",
+    "%d.%m.%Y",
+    "%d %b %Y",
+    "%d %B %Y",
+    "%b %d, %Y",
+    "%B %d, %Y",
+    "%b %d %Y",
+    "%B %d %Y",
 )
 STAGED_COLUMNS = (
-    "quote_id", "gpu_model", "price_type", "price_unit",
-    "usd_per_gpu_low", "usd_per_gpu_mid", "usd_per_gpu_high",
-    "usd_per_gpu_hour_low", "usd_per_gpu_hour_mid", "usd_per_gpu_hour_high",
-    "currency", "price_per", "gpus_per_instance", "billing_period", "provider", "region",
-    "observed_date", "fx_units_per_usd", "fx_rate_date", "confidence", "source_url",
-    "source_publication", "source_date", "notes",
+    "quote_id",
+    "gpu_model",
+    "price_type",
+    "price_unit",
+    "usd_per_gpu_low",
+    "usd_per_gpu_mid",
+    "usd_per_gpu_high",
+    "usd_per_gpu_hour_low",
+    "usd_per_gpu_hour_mid",
+    "usd_per_gpu_hour_high",
+    "currency",
+    "price_per",
+    "gpus_per_instance",
+    "billing_period",
+    "provider",
+    "region",
+    "observed_date",
+    "fx_units_per_usd",
+    "fx_rate_date",
+    "confidence",
+    "source_url",
+    "source_publication",
+    "source_date",
+    "notes",
 )
 LINEAGE = ("dataset", "source_file", "row_number", "raw_row_id")
 RAW_COLUMNS = (
-    "quote_id", "gpu_model", "price_type", "price_low", "price_high", "currency", "observed_date",
-    "price_qualifier", "price_per", "gpus_per_instance", "billing_period", "provider", "region",
-    "confidence", "source_url", "source_publication", "source_date", "notes",
+    "quote_id",
+    "gpu_model",
+    "price_type",
+    "price_low",
+    "price_high",
+    "currency",
+    "observed_date",
+    "price_qualifier",
+    "price_per",
+    "gpus_per_instance",
+    "billing_period",
+    "provider",
+    "region",
+    "confidence",
+    "source_url",
+    "source_publication",
+    "source_date",
+    "notes",
 )
 
 
@@ -100,22 +141,35 @@ def _checks(known_currencies: list[str]) -> list[tuple[str, str, str]]:
     return [
         ("quote_id", "bl(quote_id) is null", "'required value is missing'"),
         ("gpu_model", "gm_given is null", "'required value is missing'"),
-        ("gpu_model", "gm_given is not null and gm is null",
-         "'unknown GPU model ' || gm_given || ' (add it or an alias to reference/gpu_catalog.csv)'"),
+        (
+            "gpu_model",
+            "gm_given is not null and gm is null",
+            "'unknown GPU model ' || gm_given || ' (add it or an alias to reference/gpu_catalog.csv)'",
+        ),
         ("price_type", "pt is null", "'required value is missing'"),
-        ("price_type", f"pt is not null and pt not in {_in(PRICE_TYPES)}",
-         f"pt || ' is not one of {', '.join(PRICE_TYPES)}'"),
-        ("source_url", "bl(source_url) is null and bl(source_publication) is null",
-         "'no source: give source_url or source_publication'"),
-        ("confidence", "conf is not null and conf not in ('high', 'medium', 'low')",
-         "conf || ' is not one of high, medium, low'"),
+        ("price_type", f"pt is not null and pt not in {_in(PRICE_TYPES)}", f"pt || ' is not one of {', '.join(PRICE_TYPES)}'"),
+        (
+            "source_url",
+            "bl(source_url) is null and bl(source_publication) is null",
+            "'no source: give source_url or source_publication'",
+        ),
+        (
+            "confidence",
+            "conf is not null and conf not in ('high', 'medium', 'low')",
+            "conf || ' is not one of high, medium, low'",
+        ),
         ("price_per", "per not in ('gpu', 'instance')", "per || ' is not one of gpu, instance'"),
-        ("billing_period", "bill is not null and bill not in ('hour', 'month')",
-         "bill || ' is not one of hour, month'"),
-        ("gpus_per_instance", "gpus_text is not null and gpus_text <> '' and (gpus is null or gpus < 0)",
-         "gpus_per_instance || ' is not a non-negative number'"),
-        ("gpus_per_instance", "per = 'instance' and (gpus is null or gpus < 1)",
-         "'a per-instance price needs the instance''s GPU count (1 or more)'"),
+        ("billing_period", "bill is not null and bill not in ('hour', 'month')", "bill || ' is not one of hour, month'"),
+        (
+            "gpus_per_instance",
+            "gpus_text is not null and gpus_text <> '' and (gpus is null or gpus < 0)",
+            "gpus_per_instance || ' is not a non-negative number'",
+        ),
+        (
+            "gpus_per_instance",
+            "per = 'instance' and (gpus is null or gpus < 1)",
+            "'a per-instance price needs the instance''s GPU count (1 or more)'",
+        ),
         ("billing_period", f"pt in {_in(PURCHASE_TYPES)} and bill is not null", "'a purchase price has no billing period'"),
         ("observed_date", "bl(observed_date) is null", "'required value is missing'"),
         ("observed_date", "date_problem(od_text, od) is not null", "date_problem(od_text, od)"),
@@ -124,16 +178,25 @@ def _checks(known_currencies: list[str]) -> list[tuple[str, str, str]]:
         ("price_low", "low_v < 0", "'negative amount ' || price_low"),
         ("price_high", "high_text is not null and high_v is null", "'cannot read ''' || high_text || ''' as an amount'"),
         ("price_high", "high_v < 0", "'negative amount ' || price_high"),
-        ("price_qualifier", "qual not in ('exact', 'about', 'up_to', 'at_least')",
-         "'unknown qualifier ' || qual || ' (exact, about, up_to, at_least)'"),
+        (
+            "price_qualifier",
+            "qual not in ('exact', 'about', 'up_to', 'at_least')",
+            "'unknown qualifier ' || qual || ' (exact, about, up_to, at_least)'",
+        ),
         ("price_high", "low_v > high_v", "'low ' || price_low || ' is greater than high ' || price_high"),
         ("price_high", "p_mid is null", "'no price: give price_low or price_high'"),
         ("price_high", "p_mid = 0", "'a price of zero'"),
         ("currency", "cur is null", "'required value is missing (no currency in the column or the amount)'"),
-        ("currency", f"cur is not null and cur not in {_in(known_currencies)}",
-         "'unknown currency ' || cur || ' (no FX rates for it)'"),
-        ("currency", "cur is not null and od is not null and fx_units is null",
-         "'no ' || cur || ' rate on or before ' || strftime(od, '%Y-%m-%d') || ' in fx_rates.csv'"),
+        (
+            "currency",
+            f"cur is not null and cur not in {_in(known_currencies)}",
+            "'unknown currency ' || cur || ' (no FX rates for it)'",
+        ),
+        (
+            "currency",
+            "cur is not null and od is not null and fx_units is null",
+            "'no ' || cur || ' rate on or before ' || strftime(od, '%Y-%m-%d') || ' in fx_rates.csv'",
+        ),
     ]
 
 
@@ -143,12 +206,16 @@ def normalize_sql(known_currencies: list[str], up_to_low_fraction: float) -> str
     by_column: dict[str, list[str]] = {}
     for col, cond, _ in checks:
         by_column.setdefault(col, []).append(f"({cond})")
-    problem_columns = "nullif(concat_ws(', ', " + ", ".join(
-        f"case when {' or '.join(conds)} then '{col}' end" for col, conds in by_column.items()
-    ) + "), '')"
-    problems = "nullif(concat_ws('; ', " + ", ".join(
-        f"case when {cond} then '{col}: ' || ({reason}) end" for col, cond, reason in checks
-    ) + "), '')"
+    problem_columns = (
+        "nullif(concat_ws(', ', "
+        + ", ".join(f"case when {' or '.join(conds)} then '{col}' end" for col, conds in by_column.items())
+        + "), '')"
+    )
+    problems = (
+        "nullif(concat_ws('; ', "
+        + ", ".join(f"case when {cond} then '{col}: ' || ({reason}) end" for col, cond, reason in checks)
+        + "), '')"
+    )
     return f"""
 create table normalized as
 with s1 as (
@@ -351,7 +418,11 @@ def run(input_dir: str, db: str, as_of: str) -> dict:
             f"create or replace table staging.gpu_prices as select {columns} from marked "
             "where _problems is null and _duplicate_of is null"
         )
-        raw_record = "to_json(struct_pack(" + ", ".join(f'"{c}" := r."{c}"' for c in RAW_COLUMNS) + ", source_file := r.source_file, row_number := r.row_number))"
+        raw_record = (
+            "to_json(struct_pack("
+            + ", ".join(f'"{c}" := r."{c}"' for c in RAW_COLUMNS)
+            + ", source_file := r.source_file, row_number := r.row_number))"
+        )
         con.execute(
             f"""
             create or replace table quarantine.rejected_rows as
@@ -410,7 +481,10 @@ def run(input_dir: str, db: str, as_of: str) -> dict:
         f"quarantined {counts['rows_quarantined']:,}; index rows {counts['index_rows']:,}"
     )
     failed = [c for c in checks if not c["passed"]]
-    print(f"  checks: {len(checks) - len(failed)}/{len(checks)} passed" + (f"; failed: {', '.join(c['check'] for c in failed)}" if failed else ""))
+    print(
+        f"  checks: {len(checks) - len(failed)}/{len(checks)} passed"
+        + (f"; failed: {', '.join(c['check'] for c in failed)}" if failed else "")
+    )
     print(f"  {'baseline total':<34}{wall:9.3f} s")
     return {
         "path": "baseline",

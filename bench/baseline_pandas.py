@@ -28,10 +28,30 @@ IMPORT_SECONDS = time.perf_counter() - START
 PURCHASE_TYPES = ["purchase", "server_per_gpu"]
 RENTAL_TYPES = ["on_demand", "spot", "reserved_1y", "reserved_3y"]
 CONTENT = [
-    "quote_id", "gpu_model", "price_type", "price_unit", "usd_per_gpu_low", "usd_per_gpu_mid", "usd_per_gpu_high",
-    "usd_per_gpu_hour_low", "usd_per_gpu_hour_mid", "usd_per_gpu_hour_high", "currency", "price_per",
-    "gpus_per_instance", "billing_period", "provider", "region", "observed_date", "fx_units_per_usd", "fx_rate_date",
-    "confidence", "source_url", "source_publication", "source_date", "notes",
+    "quote_id",
+    "gpu_model",
+    "price_type",
+    "price_unit",
+    "usd_per_gpu_low",
+    "usd_per_gpu_mid",
+    "usd_per_gpu_high",
+    "usd_per_gpu_hour_low",
+    "usd_per_gpu_hour_mid",
+    "usd_per_gpu_hour_high",
+    "currency",
+    "price_per",
+    "gpus_per_instance",
+    "billing_period",
+    "provider",
+    "region",
+    "observed_date",
+    "fx_units_per_usd",
+    "fx_rate_date",
+    "confidence",
+    "source_url",
+    "source_publication",
+    "source_date",
+    "notes",
 ]
 
 
@@ -109,7 +129,9 @@ def run(input_dir: str, out_dir: str) -> dict:
             "price_per": ~df["price_per"].isin(["gpu", "instance"]),
             "billing_period": (df["billing_period"].notna() & ~df["billing_period"].isin(["hour", "month"]))
             | (df["price_type"].isin(PURCHASE_TYPES) & df["billing_period"].notna()),
-            "gpus_per_instance": (gpus_text.notna() & (gpus_text != "") & (df["gpus_per_instance"].isna() | (df["gpus_per_instance"] < 0)))
+            "gpus_per_instance": (
+                gpus_text.notna() & (gpus_text != "") & (df["gpus_per_instance"].isna() | (df["gpus_per_instance"] < 0))
+            )
             | ((df["price_per"] == "instance") & (df["gpus_per_instance"].isna() | (df["gpus_per_instance"] < 1))),
             "observed_date": df["observed_date_parsed"].isna(),
             "source_date": df["source_date"].notna() & df["source_date_parsed"].isna(),
@@ -123,8 +145,12 @@ def run(input_dir: str, out_dir: str) -> dict:
         df["_order"] = np.arange(len(df))
         dated = df[df["observed_date_parsed"].notna() & df["currency"].notna()].sort_values("observed_date_parsed")
         joined = pd.merge_asof(
-            dated[["_order", "observed_date_parsed", "currency"]], fx,
-            left_on="observed_date_parsed", right_on="rate_date", by="currency", direction="backward",
+            dated[["_order", "observed_date_parsed", "currency"]],
+            fx,
+            left_on="observed_date_parsed",
+            right_on="rate_date",
+            by="currency",
+            direction="backward",
         ).set_index("_order")
         df["fx_units_per_usd"] = joined["fx_units_per_usd"].reindex(df["_order"]).to_numpy()
         df["fx_rate_date"] = joined["rate_date"].reindex(df["_order"]).to_numpy()

@@ -39,9 +39,7 @@ def _is_float(sql_type: str) -> bool:
     return sql_type.upper() in ("DOUBLE", "FLOAT", "REAL") or sql_type.upper().startswith("DECIMAL")
 
 
-def _diff(
-    con, left: str, right: str, key: tuple[str, ...], tol: float, label_key: str, ignore: tuple[str, ...] = ()
-) -> dict:
+def _diff(con, left: str, right: str, key: tuple[str, ...], tol: float, label_key: str, ignore: tuple[str, ...] = ()) -> dict:
     """Row and column differences between two relations joined on `key`."""
     lc, rc = _columns(con, left), _columns(con, right)
     common = [c for c in lc if c in rc and c not in key and c not in ignore]
@@ -57,9 +55,9 @@ def _diff(
             conditions[c] = f"not close_to(cast(a.{c} as double), cast(b.{c} as double), {tol!r})"
         else:
             conditions[c] = f"a.{c} is distinct from b.{c}"
-        counts.append(f"count(*) filter (where a._present and b._present and ({conditions[c]})) as \"{c}\"")
+        counts.append(f'count(*) filter (where a._present and b._present and ({conditions[c]})) as "{c}"')
     sql = f"""
-        select {', '.join(counts)}
+        select {", ".join(counts)}
         from (select *, true as _present from {left}) a
         full join (select *, true as _present from {right}) b on {on}
     """
@@ -69,7 +67,7 @@ def _diff(
         if n:
             sample = con.execute(
                 f"""
-                select {', '.join(f'coalesce(a.{k}, b.{k})' for k in key)}, a.{c}, b.{c}
+                select {", ".join(f"coalesce(a.{k}, b.{k})" for k in key)}, a.{c}, b.{c}
                 from {left} a join {right} b on {on}
                 where {conditions[c]} limit {EXAMPLES}
                 """

@@ -62,14 +62,51 @@ START_DAY, END_DAY = _day(START), _day(END)
 # launch (or 2023-01) and at 2026-09 on a neocloud, purchase $/GPU then and now
 # (None: not sold), popularity weight.
 MODELS = [
-    ("A100", date(2020, 5, 14), ["A100", "NVIDIA A100", "A100 SXM4", "A100 80GB", "NVIDIA A100 SXM4 80 GB", "A100 40GB", "A100 PCIe", "HGX A100"], 1.79, 1.05, 13000, 8000, 2.0),
-    ("H100", date(2023, 3, 21), ["H100", "H100 SXM5 80GB", "NVIDIA H100", "H100 SXM", "NVIDIA H100 SXM5 80GB", "H100 80GB", "H100 PCIe", "HGX H100", "H100 NVL"], 4.25, 2.05, 36000, 22000, 4.0),
+    (
+        "A100",
+        date(2020, 5, 14),
+        ["A100", "NVIDIA A100", "A100 SXM4", "A100 80GB", "NVIDIA A100 SXM4 80 GB", "A100 40GB", "A100 PCIe", "HGX A100"],
+        1.79,
+        1.05,
+        13000,
+        8000,
+        2.0,
+    ),
+    (
+        "H100",
+        date(2023, 3, 21),
+        [
+            "H100",
+            "H100 SXM5 80GB",
+            "NVIDIA H100",
+            "H100 SXM",
+            "NVIDIA H100 SXM5 80GB",
+            "H100 80GB",
+            "H100 PCIe",
+            "HGX H100",
+            "H100 NVL",
+        ],
+        4.25,
+        2.05,
+        36000,
+        22000,
+        4.0,
+    ),
     ("H200", date(2024, 6, 1), ["H200", "NVIDIA H200", "H200 SXM", "H200 141GB", "HGX H200"], 4.60, 2.60, 38000, 29000, 2.5),
     ("H20", date(2024, 3, 1), ["H20", "NVIDIA H20", "HGX H20"], 1.30, 0.85, 12500, 9500, 0.4),
     ("B200", date(2025, 1, 15), ["B200", "NVIDIA B200", "B200 SXM", "HGX B200", "DGX B200"], 6.50, 3.90, 40000, 33000, 2.0),
     ("GB200", date(2025, 4, 1), ["GB200", "GB200 NVL72", "NVIDIA GB200", "NVIDIA GB200 NVL72"], 7.20, 4.80, 45000, 38000, 1.2),
     ("GB300", date(2025, 10, 1), ["GB300", "GB300 NVL72", "NVIDIA GB300"], 8.20, 6.30, 50000, 44000, 0.8),
-    ("MI300X", date(2024, 1, 15), ["MI300X", "AMD Instinct MI300X", "AMD MI300X", "Instinct MI300X"], 2.60, 1.55, 20000, 14000, 1.0),
+    (
+        "MI300X",
+        date(2024, 1, 15),
+        ["MI300X", "AMD Instinct MI300X", "AMD MI300X", "Instinct MI300X"],
+        2.60,
+        1.55,
+        20000,
+        14000,
+        1.0,
+    ),
     ("MI325X", date(2025, 4, 1), ["MI325X", "AMD Instinct MI325X", "AMD MI325X"], 2.90, 2.10, 24000, 19000, 0.5),
     ("TPU v5p", date(2024, 1, 1), ["TPU v5p", "Cloud TPU v5p", "TPU-v5p"], 4.20, 3.50, None, None, 1.0),
     ("Trainium2", date(2024, 12, 3), ["Trainium2", "Trn2", "AWS Trainium2"], 2.40, 1.70, None, None, 1.0),
@@ -80,24 +117,228 @@ MODEL_NAMES = [m[0] for m in MODELS]
 # name, id slug, price multiplier vs a neocloud, weight, regions ("" = blank), models,
 # local currency and the share of its quotes in it, confidence, price page, share per instance.
 PROVIDERS = [
-    ("AWS", "aws", 2.3, 10, ["us-east-1", "us-east-2", "us-west-2", "eu-west-1", "eu-central-1", "ap-northeast-1"], ["A100", "H100", "H200", "B200", "GB200", "Trainium2"], None, 0.0, "high", "https://aws.amazon.com/ec2/pricing/on-demand/", 0.9),
-    ("Microsoft Azure", "azure", 2.1, 9, ["East US", "East US 2", "West US 3", "West Europe", "Sweden Central", "Japan East", "UK South"], ["A100", "H100", "H200", "MI300X", "B200", "GB200"], None, 0.0, "high", "https://azure.microsoft.com/en-us/pricing/details/virtual-machines/linux/", 0.7),
-    ("Google Cloud", "gcp", 2.2, 9, ["us-central1", "us-east4", "us-east5", "europe-west4", "asia-northeast1"], ["A100", "H100", "H200", "B200", "GB200", "TPU v5p"], None, 0.0, "high", "https://cloud.google.com/compute/gpus-pricing", 0.5),
-    ("Oracle", "oracle", 1.7, 6, ["us-ashburn-1", "us-chicago-1", "eu-frankfurt-1", "uk-london-1", "ap-tokyo-1"], ["A100", "H100", "H200", "B200", "GB200", "MI300X"], None, 0.0, "high", "https://www.oracle.com/cloud/compute/gpu/pricing/", 0.9),
-    ("CoreWeave", "coreweave", 1.45, 7, ["US-EAST-04", "US-WEST-01", "US-CENTRAL-02", "EU-SOUTH-03"], ["A100", "H100", "H200", "B200", "GB200", "GB300"], None, 0.0, "high", "https://www.coreweave.com/pricing", 0.8),
-    ("Lambda", "lambda", 1.0, 8, ["us-east-1", "us-west-1", "us-south-1"], ["A100", "H100", "H200", "B200", "GB200"], None, 0.0, "high", "https://lambda.ai/pricing", 0.5),
-    ("RunPod", "runpod", 0.92, 8, ["US-TX-3", "US-GA-1", "EU-RO-1", "CA-MTL-1"], ["A100", "H100", "H200", "B200", "MI300X"], None, 0.0, "medium", "https://www.runpod.io/pricing", 0.2),
-    ("Nebius", "nebius", 1.0, 5, ["eu-north1", "eu-west1", "us-central1"], ["H100", "H200", "B200", "GB200"], "EUR", 0.08, "high", "https://nebius.com/prices", 0.4),
-    ("Crusoe", "crusoe", 1.05, 4, ["us-east1", "us-central1", "eu-iceland1"], ["A100", "H100", "H200", "B200", "GB200", "MI300X"], None, 0.0, "medium", "https://crusoe.ai/cloud/pricing", 0.6),
-    ("Together AI", "together", 1.1, 3, ["us-west-2", "us-central-5"], ["H100", "H200", "B200", "GB200"], None, 0.0, "medium", "https://www.together.ai/pricing", 0.6),
+    (
+        "AWS",
+        "aws",
+        2.3,
+        10,
+        ["us-east-1", "us-east-2", "us-west-2", "eu-west-1", "eu-central-1", "ap-northeast-1"],
+        ["A100", "H100", "H200", "B200", "GB200", "Trainium2"],
+        None,
+        0.0,
+        "high",
+        "https://aws.amazon.com/ec2/pricing/on-demand/",
+        0.9,
+    ),
+    (
+        "Microsoft Azure",
+        "azure",
+        2.1,
+        9,
+        ["East US", "East US 2", "West US 3", "West Europe", "Sweden Central", "Japan East", "UK South"],
+        ["A100", "H100", "H200", "MI300X", "B200", "GB200"],
+        None,
+        0.0,
+        "high",
+        "https://azure.microsoft.com/en-us/pricing/details/virtual-machines/linux/",
+        0.7,
+    ),
+    (
+        "Google Cloud",
+        "gcp",
+        2.2,
+        9,
+        ["us-central1", "us-east4", "us-east5", "europe-west4", "asia-northeast1"],
+        ["A100", "H100", "H200", "B200", "GB200", "TPU v5p"],
+        None,
+        0.0,
+        "high",
+        "https://cloud.google.com/compute/gpus-pricing",
+        0.5,
+    ),
+    (
+        "Oracle",
+        "oracle",
+        1.7,
+        6,
+        ["us-ashburn-1", "us-chicago-1", "eu-frankfurt-1", "uk-london-1", "ap-tokyo-1"],
+        ["A100", "H100", "H200", "B200", "GB200", "MI300X"],
+        None,
+        0.0,
+        "high",
+        "https://www.oracle.com/cloud/compute/gpu/pricing/",
+        0.9,
+    ),
+    (
+        "CoreWeave",
+        "coreweave",
+        1.45,
+        7,
+        ["US-EAST-04", "US-WEST-01", "US-CENTRAL-02", "EU-SOUTH-03"],
+        ["A100", "H100", "H200", "B200", "GB200", "GB300"],
+        None,
+        0.0,
+        "high",
+        "https://www.coreweave.com/pricing",
+        0.8,
+    ),
+    (
+        "Lambda",
+        "lambda",
+        1.0,
+        8,
+        ["us-east-1", "us-west-1", "us-south-1"],
+        ["A100", "H100", "H200", "B200", "GB200"],
+        None,
+        0.0,
+        "high",
+        "https://lambda.ai/pricing",
+        0.5,
+    ),
+    (
+        "RunPod",
+        "runpod",
+        0.92,
+        8,
+        ["US-TX-3", "US-GA-1", "EU-RO-1", "CA-MTL-1"],
+        ["A100", "H100", "H200", "B200", "MI300X"],
+        None,
+        0.0,
+        "medium",
+        "https://www.runpod.io/pricing",
+        0.2,
+    ),
+    (
+        "Nebius",
+        "nebius",
+        1.0,
+        5,
+        ["eu-north1", "eu-west1", "us-central1"],
+        ["H100", "H200", "B200", "GB200"],
+        "EUR",
+        0.08,
+        "high",
+        "https://nebius.com/prices",
+        0.4,
+    ),
+    (
+        "Crusoe",
+        "crusoe",
+        1.05,
+        4,
+        ["us-east1", "us-central1", "eu-iceland1"],
+        ["A100", "H100", "H200", "B200", "GB200", "MI300X"],
+        None,
+        0.0,
+        "medium",
+        "https://crusoe.ai/cloud/pricing",
+        0.6,
+    ),
+    (
+        "Together AI",
+        "together",
+        1.1,
+        3,
+        ["us-west-2", "us-central-5"],
+        ["H100", "H200", "B200", "GB200"],
+        None,
+        0.0,
+        "medium",
+        "https://www.together.ai/pricing",
+        0.6,
+    ),
     ("Vast.ai", "vastai", 0.75, 6, [""], ["A100", "H100", "H200", "B200"], None, 0.0, "low", "https://vast.ai/pricing", 0.1),
-    ("FluidStack", "fluidstack", 1.0, 3, ["UK", "US", "Iceland"], ["A100", "H100", "H200", "B200"], "GBP", 0.2, "medium", "https://www.fluidstack.io/pricing", 0.6),
-    ("TensorWave", "tensorwave", 1.0, 2, ["us-west"], ["MI300X", "MI325X"], None, 0.0, "medium", "https://tensorwave.com/pricing", 0.7),
-    ("Vultr", "vultr", 1.15, 3, ["ewr", "lax", "ams", "nrt"], ["A100", "H100", "H200", "B200", "MI300X", "MI325X"], None, 0.0, "medium", "https://www.vultr.com/pricing/", 0.5),
-    ("Sakura Internet", "sakura", 1.3, 0.45, ["ishikari", "tokyo"], ["H100", "H200", "B200"], "JPY", 1.0, "high", "https://www.sakura.ad.jp/koukaryoku/", 0.8),
-    ("Scaleway", "scaleway", 1.2, 0.5, ["fr-par-2", "nl-ams-1"], ["H100", "H200", "B200"], "EUR", 1.0, "high", "https://www.scaleway.com/en/pricing/gpu/", 0.5),
-    ("Alibaba Cloud", "alibaba", 1.3, 1.5, ["cn-hangzhou", "cn-beijing", "ap-southeast-1"], ["A100", "H20"], None, 0.0, "medium", "https://www.alibabacloud.com/product/gpu/pricing", 0.7),
-    ("Paperspace", "paperspace", 1.3, 1.5, ["NY2", "AMS1"], ["A100", "H100"], None, 0.0, "medium", "https://www.paperspace.com/pricing", 0.3),
+    (
+        "FluidStack",
+        "fluidstack",
+        1.0,
+        3,
+        ["UK", "US", "Iceland"],
+        ["A100", "H100", "H200", "B200"],
+        "GBP",
+        0.2,
+        "medium",
+        "https://www.fluidstack.io/pricing",
+        0.6,
+    ),
+    (
+        "TensorWave",
+        "tensorwave",
+        1.0,
+        2,
+        ["us-west"],
+        ["MI300X", "MI325X"],
+        None,
+        0.0,
+        "medium",
+        "https://tensorwave.com/pricing",
+        0.7,
+    ),
+    (
+        "Vultr",
+        "vultr",
+        1.15,
+        3,
+        ["ewr", "lax", "ams", "nrt"],
+        ["A100", "H100", "H200", "B200", "MI300X", "MI325X"],
+        None,
+        0.0,
+        "medium",
+        "https://www.vultr.com/pricing/",
+        0.5,
+    ),
+    (
+        "Sakura Internet",
+        "sakura",
+        1.3,
+        0.45,
+        ["ishikari", "tokyo"],
+        ["H100", "H200", "B200"],
+        "JPY",
+        1.0,
+        "high",
+        "https://www.sakura.ad.jp/koukaryoku/",
+        0.8,
+    ),
+    (
+        "Scaleway",
+        "scaleway",
+        1.2,
+        0.5,
+        ["fr-par-2", "nl-ams-1"],
+        ["H100", "H200", "B200"],
+        "EUR",
+        1.0,
+        "high",
+        "https://www.scaleway.com/en/pricing/gpu/",
+        0.5,
+    ),
+    (
+        "Alibaba Cloud",
+        "alibaba",
+        1.3,
+        1.5,
+        ["cn-hangzhou", "cn-beijing", "ap-southeast-1"],
+        ["A100", "H20"],
+        None,
+        0.0,
+        "medium",
+        "https://www.alibabacloud.com/product/gpu/pricing",
+        0.7,
+    ),
+    (
+        "Paperspace",
+        "paperspace",
+        1.3,
+        1.5,
+        ["NY2", "AMS1"],
+        ["A100", "H100"],
+        None,
+        0.0,
+        "medium",
+        "https://www.paperspace.com/pricing",
+        0.3,
+    ),
 ]
 # Purchase quotes: resellers and list-price sources (provider may be blank).
 RESELLERS = [
@@ -108,7 +349,12 @@ RESELLERS = [
     ("Exxact", "exxact", 1.04, "medium", "https://www.exxactcorp.com/gpu-servers"),
     ("", "list", 1.00, "low", ""),
 ]
-LIST_PUBLICATIONS = ["SemiAnalysis accelerator model", "Epoch AI hardware prices", "Raymond James estimate", "HSBC GPU pricing note"]
+LIST_PUBLICATIONS = [
+    "SemiAnalysis accelerator model",
+    "Epoch AI hardware prices",
+    "Raymond James estimate",
+    "HSBC GPU pricing note",
+]
 
 RENTAL_TYPES = ["on_demand", "spot", "reserved_1y", "reserved_3y"]
 RENTAL_TYPE_P = [0.46, 0.20, 0.19, 0.15]
@@ -135,7 +381,14 @@ DUPLICATE_SHARE = 0.002
 CONFLICT_SHARE = 0.0002
 PURCHASE_SHARE = 0.03
 
-BAD_KINDS = ["unknown_gpu_model", "negative_price", "unreadable_price", "impossible_date", "unknown_currency", "instance_without_gpu_count"]
+BAD_KINDS = [
+    "unknown_gpu_model",
+    "negative_price",
+    "unreadable_price",
+    "impossible_date",
+    "unknown_currency",
+    "instance_without_gpu_count",
+]
 
 
 def _check_aliases() -> list[str]:
@@ -167,15 +420,16 @@ def reference_digest() -> str:
 
 def _fx_tables() -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Per currency: sorted rate days and units per USD (from the reference FX table)."""
-    fx = pl.read_csv(REFERENCE_DIR / "fx_rates.csv", infer_schema=False).select(
-        pl.col("currency").str.strip_chars().str.to_uppercase(),
-        pl.col("rate_date").str.to_date().cast(pl.Int32).alias("day"),
-        pl.col("units_per_usd").cast(pl.Float64),
-    ).sort("currency", "day")
-    return {
-        c: (g["day"].to_numpy(), g["units_per_usd"].to_numpy())
-        for (c,), g in fx.group_by("currency", maintain_order=True)
-    }
+    fx = (
+        pl.read_csv(REFERENCE_DIR / "fx_rates.csv", infer_schema=False)
+        .select(
+            pl.col("currency").str.strip_chars().str.to_uppercase(),
+            pl.col("rate_date").str.to_date().cast(pl.Int32).alias("day"),
+            pl.col("units_per_usd").cast(pl.Float64),
+        )
+        .sort("currency", "day")
+    )
+    return {c: (g["day"].to_numpy(), g["units_per_usd"].to_numpy()) for (c,), g in fx.group_by("currency", maintain_order=True)}
 
 
 class _Tables:
@@ -242,7 +496,7 @@ def _keyed_uniform(lo: float, hi: float, *keys: np.ndarray) -> np.ndarray:
     with np.errstate(over="ignore"):
         x = np.zeros(len(keys[0]), dtype=np.uint64)
         for i, key in enumerate(keys):
-            x ^= (np.asarray(key, dtype=np.int64).astype(np.uint64) + np.uint64(0x9E3779B97F4A7C15 * (i + 1) % 2**64))
+            x ^= np.asarray(key, dtype=np.int64).astype(np.uint64) + np.uint64(0x9E3779B97F4A7C15 * (i + 1) % 2**64)
             x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
             x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
             x ^= x >> np.uint64(31)
@@ -338,7 +592,9 @@ def _chunk(t: _Tables, seed: int, index: int, first_row: int, n: int) -> tuple[p
     a["ccy"] = np.where(local, t.prov_local[prov], 0)
 
     # Low / high / qualifier layout.
-    a["layout"] = _sample_cum(rng, np.cumsum([0.04, 0.07, 0.01, 0.01, 0.87]), n)  # range, low=high, about/up_to, low only, high only
+    a["layout"] = _sample_cum(
+        rng, np.cumsum([0.04, 0.07, 0.01, 0.01, 0.87]), n
+    )  # range, low=high, about/up_to, low only, high only
     a["range_lo"] = _keyed_uniform(0.85, 0.95, sku, month)
     a["range_hi"] = _keyed_uniform(1.02, 1.12, sku, month)
     a["qual_pick"] = rng.random(n)
@@ -453,8 +709,10 @@ def _render(f: pl.DataFrame, t: _Tables) -> pl.DataFrame:
         (pl.col("tod") % 60).cast(pl.String).str.zfill(2),
     )
     observed = (
-        pl.when(pl.col("date_fmt") == 1).then(pl.format("{}T{}:00Z", iso, hhmm))
-        .when(pl.col("date_fmt") == 2).then(pl.format("{} {}", iso, hhmm))
+        pl.when(pl.col("date_fmt") == 1)
+        .then(pl.format("{}T{}:00Z", iso, hhmm))
+        .when(pl.col("date_fmt") == 2)
+        .then(pl.format("{} {}", iso, hhmm))
         .otherwise(iso)
     )
     observed = pl.when(bad == 3).then(_pick(IMPOSSIBLE_DATES)).otherwise(observed)
@@ -464,17 +722,15 @@ def _render(f: pl.DataFrame, t: _Tables) -> pl.DataFrame:
         return pl.when(pl.col("whole")).then(value.cast(pl.Int64).cast(pl.String)).otherwise(value.cast(pl.String))
 
     high = pl.when(pl.col("has_high")).then(money("high"))
-    high = (
-        pl.when(bad == 1).then(pl.format("-{}", money("high")))
-        .when(bad == 2).then(_pick(UNREADABLE_PRICES))
-        .otherwise(high)
-    )
+    high = pl.when(bad == 1).then(pl.format("-{}", money("high"))).when(bad == 2).then(_pick(UNREADABLE_PRICES)).otherwise(high)
     low = pl.when(pl.col("has_low") & (bad != 1) & (bad != 2)).then(money("low"))
 
     model = _lookup(t.alias_text, "alias")
     model = (
-        pl.when(pl.col("alias_case") == 1).then(model.str.to_lowercase())
-        .when(pl.col("alias_case") == 2).then(model + " ")
+        pl.when(pl.col("alias_case") == 1)
+        .then(model.str.to_lowercase())
+        .when(pl.col("alias_case") == 2)
+        .then(model + " ")
         .otherwise(model)
     )
     model = pl.when(bad == 0).then(_pick(t.unknown_models)).otherwise(model)
@@ -498,8 +754,10 @@ def _render(f: pl.DataFrame, t: _Tables) -> pl.DataFrame:
     source_pick = pl.col("source_pick")
     rental_url = pl.when(source_pick >= 0.05).then(prov_url)
     rental_pub = (
-        pl.when(source_pick < 0.05).then(pl.format("{} price list (PDF)", prov_name))
-        .when(source_pick > 0.98).then(pl.lit("GPU price tracker (weekly scrape)"))
+        pl.when(source_pick < 0.05)
+        .then(pl.format("{} price list (PDF)", prov_name))
+        .when(source_pick > 0.98)
+        .then(pl.lit("GPU price tracker (weekly scrape)"))
     )
     purchase_url = res_url
     purchase_pub = pl.when(res_url.is_null()).then(_lookup(LIST_PUBLICATIONS, "pub"))
@@ -524,7 +782,9 @@ def _render(f: pl.DataFrame, t: _Tables) -> pl.DataFrame:
         pl.when(purchase).then(purchase_url).otherwise(rental_url).alias("source_url"),
         pl.when(purchase).then(purchase_pub).otherwise(rental_pub).alias("source_publication"),
         (pl.col("day") - pl.col("source_lag").cast(pl.Int32)).cast(pl.Date).dt.strftime("%Y-%m-%d").alias("source_date"),
-        pl.when(pl.col("note") >= 0).then(pl.lit(pl.Series(NOTES, dtype=pl.String)).gather(pl.col("note").clip(0))).alias("notes"),
+        pl.when(pl.col("note") >= 0)
+        .then(pl.lit(pl.Series(NOTES, dtype=pl.String)).gather(pl.col("note").clip(0)))
+        .alias("notes"),
     ).select(COLUMNS)
 
 

@@ -36,10 +36,10 @@ START = time.perf_counter()
 
 import dagster as dg  # noqa: E402
 
+from assets.resources import Inputs, Warehouse  # noqa: E402
 from bench._common import Stages, write_result  # noqa: E402
 from pipelines.definitions import defs  # noqa: E402
 from pipelines.jobs import QUOTE_FEED_SELECTION  # noqa: E402
-from pipelines.resources import Inputs, Warehouse  # noqa: E402
 
 IMPORT_SECONDS = time.perf_counter() - START
 
@@ -253,7 +253,10 @@ def run(input_dir: str, db: str, as_of: str, route: str = "curated", quotes_dir:
             )
     failed = [c["check"] for c in checks if not c["passed"]]
     if checks:
-        print(f"  asset checks: {len(checks) - len(failed)}/{len(checks)} passed" + (f"; FAILED: {', '.join(failed)}" if failed else ""))
+        print(
+            f"  asset checks: {len(checks) - len(failed)}/{len(checks)} passed"
+            + (f"; FAILED: {', '.join(failed)}" if failed else "")
+        )
     else:
         print("  (no asset checks are attached to the selected assets)")
     overhead = wall - steps_total
@@ -348,12 +351,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", required=True, help="warehouse file to create (replaced)")
     parser.add_argument("--as-of", default="2026-11-01")
     parser.add_argument(
-        "--route", choices=("curated", "feed"), default="curated",
+        "--route",
+        choices=("curated", "feed"),
+        default="curated",
         help="curated: the file is read by raw/gpu_prices (default); feed: by the daily quote feed",
     )
     parser.add_argument("--quotes-dir", help="quote folder for the feed (default: an empty folder next to --db)")
     parser.add_argument(
-        "--incremental-rows", type=int, default=0,
+        "--incremental-rows",
+        type=int,
+        default=0,
         help="after the full run, load one new day of this many quotes through the daily feed and time it",
     )
     parser.add_argument("--result", help="write the result JSON here")

@@ -111,7 +111,11 @@ def run_child(name: str, args: list[str], result_path: Path, env: dict[str, str]
 
 
 def _fmt(value, spec: str, missing: str = "-") -> str:
-    return format(value, spec) if isinstance(value, (int, float)) and not (isinstance(value, float) and math.isnan(value)) else missing
+    return (
+        format(value, spec)
+        if isinstance(value, (int, float)) and not (isinstance(value, float) and math.isnan(value))
+        else missing
+    )
 
 
 def print_table(results: list[dict]) -> None:
@@ -147,22 +151,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     pandas = parser.add_mutually_exclusive_group()
     pandas.add_argument("--skip-pandas", action="store_true", help="do not run the pandas path")
-    pandas.add_argument(
-        "--with-pandas", action="store_true", help=f"run the pandas path even above {PANDAS_MAX_ROWS:,} rows"
-    )
+    pandas.add_argument("--with-pandas", action="store_true", help=f"run the pandas path even above {PANDAS_MAX_ROWS:,} rows")
     parser.add_argument("--as-of", default="2026-11-01")
     parser.add_argument("--out-dir", default=str(OUT_DIR), help="where inputs and runs go (default bench/out)")
     parser.add_argument("--tolerance", type=float, default=1e-9, help="relative tolerance for index numbers")
     parser.add_argument(
-        "--route", choices=("curated", "feed"), default="curated",
+        "--route",
+        choices=("curated", "feed"),
+        default="curated",
         help="pipeline: read the file as curated gpu_prices (default) or through the daily quote feed",
     )
     parser.add_argument(
-        "--incremental-rows", type=int, default=100_000,
+        "--incremental-rows",
+        type=int,
+        default=100_000,
         help="after the full run, time one new day of this many quotes through the daily feed (0: skip)",
     )
     parser.add_argument(
-        "--no-snapshot", action="store_true",
+        "--no-snapshot",
+        action="store_true",
         help="run the paths on the live tree instead of a copy of the code taken at the start",
     )
     args = parser.parse_args(argv)
@@ -170,11 +177,18 @@ def main(argv: list[str] | None = None) -> int:
     out_dir = Path(args.out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     folder, meta = dataset(args.rows, args.seed, out_dir)
-    run_dir = out_dir / f"run_r{args.rows}_s{args.seed}" if args.route == "curated" else out_dir / f"run_r{args.rows}_s{args.seed}_{args.route}"
+    run_dir = (
+        out_dir / f"run_r{args.rows}_s{args.seed}"
+        if args.route == "curated"
+        else out_dir / f"run_r{args.rows}_s{args.seed}_{args.route}"
+    )
     run_dir.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
     # Great Expectations Data Docs are built as for a user, but here rather than in data/.
     env.setdefault("COMPUTE_LEDGER_GX_DOCS", str(run_dir / "gx_docs"))
+    # every run validates afresh: a result reused from an earlier run of the same file
+    # would measure the cache, not the validation
+    env["COMPUTE_LEDGER_CACHE"] = "off"
     env["PYTHONUNBUFFERED"] = "1"
 
     if args.no_snapshot:
@@ -184,8 +198,22 @@ def main(argv: list[str] | None = None) -> int:
         print(f"code: snapshot of {', '.join(SNAPSHOT_DIRS)} in {code_dir} ({time.strftime('%H:%M:%S')})", flush=True)
     pipeline_db, baseline_db = run_dir / "pipeline.duckdb", run_dir / "baseline.duckdb"
     children = [
-        ("pipeline", ["bench.pipeline_path", "--input", str(folder), "--db", str(pipeline_db), "--as-of", args.as_of,
-                      "--route", args.route, "--incremental-rows", str(min(args.incremental_rows, args.rows))]),
+        (
+            "pipeline",
+            [
+                "bench.pipeline_path",
+                "--input",
+                str(folder),
+                "--db",
+                str(pipeline_db),
+                "--as-of",
+                args.as_of,
+                "--route",
+                args.route,
+                "--incremental-rows",
+                str(min(args.incremental_rows, args.rows)),
+            ],
+        ),
         ("baseline", ["bench.baseline_duckdb", "--input", str(folder), "--db", str(baseline_db), "--as-of", args.as_of]),
     ]
     run_pandas = not args.skip_pandas and (args.rows <= PANDAS_MAX_ROWS or args.with_pandas)

@@ -23,6 +23,7 @@ every process it started, and exits 1 if an invariant fails.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -44,10 +45,7 @@ import duckdb
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 MINI_INPUT = PROJECT_DIR / "tests" / "fixtures" / "mini_input"
 CLI = Path(sys.executable).parent / "compute-ledger"
-HEADER = (
-    "event_id,company,round_id,announced_date,instrument,amount_low,amount_high,currency,unit,status,"
-    "source_publication\n"
-)
+HEADER = "event_id,company,round_id,announced_date,instrument,amount_low,amount_high,currency,unit,status,source_publication\n"
 ACTIVE = ("NOT_STARTED", "QUEUED", "STARTING", "STARTED", "CANCELING")
 
 
@@ -99,8 +97,13 @@ class Soak:
     def start_server(self) -> None:
         log = (self.root / "server.log").open("ab")
         self.server = subprocess.Popen(
-            [str(CLI), "ui", "--port", str(self.port)], env=self.env, cwd=PROJECT_DIR,
-            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            [str(CLI), "ui", "--port", str(self.port)],
+            env=self.env,
+            cwd=PROJECT_DIR,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         deadline = time.monotonic() + 180
         while time.monotonic() < deadline:
@@ -116,10 +119,8 @@ class Soak:
     def kill_server(self) -> None:
         """SIGKILL to every process of the server, as a crash or a power cut would."""
         for pid in self.processes():
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
         self.server.wait()
 
     def stop_server(self) -> None:
@@ -144,9 +145,9 @@ class Soak:
         found = []
         for environ in Path("/proc").glob("[0-9]*/environ"):
             try:
-                if self.marker.encode() in environ.read_bytes():
-                    if (environ.parent / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
-                        found.append(int(environ.parent.name))
+                ours = self.marker.encode() in environ.read_bytes()
+                if ours and (environ.parent / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
+                    found.append(int(environ.parent.name))
             except (OSError, ValueError):
                 continue
         return found
@@ -191,9 +192,10 @@ class Soak:
             started = time.monotonic()
             try:
                 with duckdb.connect(str(self.db), read_only=True) as con:
-                    ids = [r[0] for r in con.execute(
-                        "select event_id from staging.funding_events where event_id like 's%-%'"
-                    ).fetchall()]
+                    ids = [
+                        r[0]
+                        for r in con.execute("select event_id from staging.funding_events where event_id like 's%-%'").fetchall()
+                    ]
                 now = time.time()
                 for event_id in ids:
                     self.seen_at.setdefault(event_id, now)
@@ -210,10 +212,8 @@ class Soak:
         while not self.stop.is_set():
             total = 0
             for pid in self.processes():
-                try:
+                with contextlib.suppress(OSError, ValueError):
                     total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * page
-                except (OSError, ValueError):
-                    pass
             self.peak_rss = max(self.peak_rss, total)
             self.stop.wait(1)
 
@@ -255,9 +255,9 @@ def check(soak: Soak) -> list[tuple[str, bool, str]]:
     valid = [f for f in soak.files if f.kind == "valid"]
     with duckdb.connect(str(soak.db), read_only=True) as con:
         log = con.execute("select file_name, sha256, status from audit.ingest_log").fetchall()
-        staged = dict(con.execute(
-            "select event_id, count(*) from staging.funding_events where event_id like 's%-%' group by 1"
-        ).fetchall())
+        staged = dict(
+            con.execute("select event_id, count(*) from staging.funding_events where event_id like 's%-%' group by 1").fetchall()
+        )
         recon_bad = con.execute(
             "select count(*) from audit.reconciliation where rows_read <> rows_loaded + rows_duplicate + rows_quarantined"
         ).fetchone()[0]
@@ -276,8 +276,13 @@ def check(soak: Soak) -> list[tuple[str, bool, str]]:
         if statuses != sorted([("accepted", "loaded")] + [("duplicate",)] * (len(same) - 1)):
             wrong[same[0].name] = statuses
         copies += len(same) - 1
-    results.append(("every valid file accepted and loaded once, its copies set aside as duplicates", not wrong,
-                    f"{len(by_content)} contents, {copies} copies; wrong: {wrong}"))
+    results.append(
+        (
+            "every valid file accepted and loaded once, its copies set aside as duplicates",
+            not wrong,
+            f"{len(by_content)} contents, {copies} copies; wrong: {wrong}",
+        )
+    )
     accepted = [p.name.split("_", 1)[1] for p in (soak.landing / "accepted").glob("*/*") if p.is_file()]
     twice = sorted({n for n in accepted if accepted.count(n) > 1})
     missing = [same[0].name for same in by_content.values() if not {f.name for f in same} & set(accepted)]
@@ -290,16 +295,21 @@ def check(soak: Soak) -> list[tuple[str, bool, str]]:
     expected = {e for f in valid for e in f.event_ids}
     lost = sorted(expected - set(staged))
     doubled = sorted(e for e, n in staged.items() if n != 1)
-    results.append(("every valid row staged exactly once", not lost and not doubled,
-                    f"{len(expected)} rows; lost {lost[:5]}, more than once {doubled[:5]}"))
+    results.append(
+        (
+            "every valid row staged exactly once",
+            not lost and not doubled,
+            f"{len(expected)} rows; lost {lost[:5]}, more than once {doubled[:5]}",
+        )
+    )
     results.append(("reconciliation adds up", recon_bad == 0, f"{recon_bad} rows where read <> loaded + duplicate + quarantined"))
     left = sorted(p.name for p in soak.landing.iterdir() if p.is_file())
     results.append(("no file left in the landing folder", not left, str(left)))
     active = [r["runId"][:8] + " " + r["status"] for r in soak.runs() if r["status"] in ACTIVE]
     results.append(("no run left queued or started", not active, str(active)))
-    held = soak.graphql(
-        "{ instance { concurrencyLimits { concurrencyKey claimedSlots { runId stepKey } } } }"
-    )["instance"]["concurrencyLimits"]
+    held = soak.graphql("{ instance { concurrencyLimits { concurrencyKey claimedSlots { runId stepKey } } } }")["instance"][
+        "concurrencyLimits"
+    ]
     claimed = [(c["concurrencyKey"], s["runId"][:8]) for c in held for s in c["claimedSlots"]]
     results.append(("no pool slot held", not claimed, str(claimed)))
     return results
@@ -325,9 +335,13 @@ def main(argv: list[str] | None = None) -> int:
     marker = f"COMPUTE_LEDGER_SOAK={root.name}"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("COMPUTE_LEDGER_", "DAGSTER_"))}
     env.update(
-        DAGSTER_HOME=str(root / "dagster_home"), COMPUTE_LEDGER_DB=str(root / "warehouse.duckdb"),
-        COMPUTE_LEDGER_INPUT=str(root / "input"), COMPUTE_LEDGER_LANDING=str(root / "landing"),
-        COMPUTE_LEDGER_QUOTES=str(root / "quotes"), COMPUTE_LEDGER_AS_OF="2025-09-30", COMPUTE_LEDGER_GX_DOCS="off",
+        DAGSTER_HOME=str(root / "dagster_home"),
+        COMPUTE_LEDGER_DB=str(root / "warehouse.duckdb"),
+        COMPUTE_LEDGER_INPUT=str(root / "input"),
+        COMPUTE_LEDGER_LANDING=str(root / "landing"),
+        COMPUTE_LEDGER_QUOTES=str(root / "quotes"),
+        COMPUTE_LEDGER_AS_OF="2025-09-30",
+        COMPUTE_LEDGER_GX_DOCS="off",
     )
     env[marker.split("=")[0]] = marker.split("=")[1]
     with socket.socket() as s:
@@ -339,8 +353,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"soak in {root}: building the warehouse, starting the UI on {soak.base}", flush=True)
     subprocess.run([str(CLI), "run"], env=env, cwd=PROJECT_DIR, check=True, stdout=subprocess.DEVNULL)
     soak.start_server()
-    threads = [threading.Thread(target=soak.read_loop, args=(4,), daemon=True),
-               threading.Thread(target=soak.memory_loop, daemon=True)]
+    threads = [
+        threading.Thread(target=soak.read_loop, args=(4,), daemon=True),
+        threading.Thread(target=soak.memory_loop, daemon=True),
+    ]
     for thread in threads:
         thread.start()
     started = time.monotonic()
@@ -386,11 +402,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {'✓' if held else '✗'} {name}" + ("" if held else f": {detail}"))
     counts = {k: sum(f.kind == k for f in soak.files) for k in ("valid", "duplicate", "bad")}
     statuses = {s: sum(r["status"] == s for r in runs) for s in sorted({r["status"] for r in runs})}
-    print(f"\nfiles dropped: {counts}; run workers killed: {soak.kills}; server restarts: {soak.restarts}; "
-          f"runs: {len(runs)} {statuses}")
+    print(
+        f"\nfiles dropped: {counts}; run workers killed: {soak.kills}; server restarts: {soak.restarts}; "
+        f"runs: {len(runs)} {statuses}"
+    )
     if latency:
-        print(f"drop to staging: median {statistics.median(latency):.1f} s, max {max(latency):.1f} s "
-              f"({len(latency)} files)")
+        print(f"drop to staging: median {statistics.median(latency):.1f} s, max {max(latency):.1f} s ({len(latency)} files)")
     if soak.reads:
         print(f"reads: {len(soak.reads)}, slowest {max(soak.reads):.2f} s")
     print(f"peak memory of every process started: {soak.peak_rss / 2**30:.2f} GiB")

@@ -5,6 +5,10 @@
     compute-ledger sql "select ..."          a table on the terminal
     compute-ledger sql "select ..." --format csv|json
     compute-ledger sql "select ..." --format csv --no-escape-formulas
+    compute-ledger docs [--out data/gx_docs]  Great Expectations Data Docs of the warehouse
+
+`sql` imports neither Dagster nor Great Expectations, so a query starts in a fraction of a
+second.
 """
 
 from __future__ import annotations
@@ -19,9 +23,9 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from assets.settings import DEFAULT_DOCS_DIR, PROJECT_DIR, warehouse_path
 from assets.warehouse import SQL_DIR, connect, write_lock
 from pipelines.format import escape_formulas, format_for_display, format_numbers
-from pipelines.resources import PROJECT_DIR, warehouse_path
 
 #: Marts printed after `run`, in reading order, each through `sql/summary_<mart>.sql`.
 SUMMARY_ORDER = ("leverage_rounds", "leverage", "net_burn", "runway", "capex", "gpu_price_index", "currency_restatements")
@@ -154,6 +158,32 @@ def sql(args: argparse.Namespace) -> int:
     return 0
 
 
+def docs(args: argparse.Namespace) -> int:
+    """Validate the warehouse's staged tables as they are now and build Great Expectations'
+    Data Docs (one page per suite, and an index). Runs do not build them unless
+    `COMPUTE_LEDGER_GX_DOCS` names a folder: building them costs seconds per suite."""
+    from datetime import date
+
+    from assets.quality.suites import load_suites
+    from assets.quality.validate import validate_query
+    from assets.warehouse import load_sql, sql_params
+
+    db = args.db or warehouse_path()
+    if not Path(db).exists():
+        print(f"error: no warehouse at {db} — run `make run` first (or set COMPUTE_LEDGER_DB)", file=sys.stderr)
+        return 2
+    out = Path(args.out)
+    as_of = date.fromisoformat(os.environ["COMPUTE_LEDGER_AS_OF"]) if os.environ.get("COMPUTE_LEDGER_AS_OF") else date.today()
+    with connect(db, read_only=True) as con:
+        for suite in load_suites():
+            select = load_sql(suite.query) if suite.query else f"select * from {suite.table}"
+            outcomes = validate_query(suite, con, select, sql_params(select, {"as_of": as_of}), docs_dir=out)
+            passed = sum(o.passed for o in outcomes)
+            print(f"  {suite.table:<40} {passed:>3} of {len(outcomes)} expectations passed")
+    print(f"Data Docs: {out / 'index.html'}")
+    return 0
+
+
 def ui(args: argparse.Namespace) -> int:
     """The Dagster UI and its daemon until Ctrl-C or SIGTERM, which stop every process."""
     from pipelines.ui import serve
@@ -186,8 +216,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     query.add_argument("--limit", type=int, default=100, help="rows shown as a table (default 100)")
     query.add_argument("--db", help="warehouse file (default: COMPUTE_LEDGER_DB or data/warehouse.duckdb)")
+    docs_parser = commands.add_parser("docs", help="validate the warehouse and build Great Expectations' Data Docs")
+    docs_parser.add_argument("--out", default=str(DEFAULT_DOCS_DIR), help="folder (default data/gx_docs)")
+    docs_parser.add_argument("--db", help="warehouse file (default: COMPUTE_LEDGER_DB or data/warehouse.duckdb)")
     args = parser.parse_args(argv)
-    return {"run": run, "sql": sql, "ui": ui}[args.command](args)
+    return {"run": run, "sql": sql, "ui": ui, "docs": docs}[args.command](args)
 
 
 if __name__ == "__main__":

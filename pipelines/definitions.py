@@ -9,15 +9,24 @@ from assets.marts import MART_ASSETS
 from assets.price_index import gpu_price_index
 from assets.quotes import QUOTE_ASSETS
 from assets.reference import REFERENCE_ASSETS
+from assets.resources import default_resources
 from assets.sources import RAW_ASSETS
 from assets.staging import STAGING_ASSETS
 from pipelines.jobs import JOBS
-from pipelines.resources import default_resources
 from pipelines.schedules import SCHEDULES
 from pipelines.sensors import SENSORS
 
 defs = dg.Definitions(
-    assets=[*REFERENCE_ASSETS, landing_files, *RAW_ASSETS, *EPOCH_ASSETS, *STAGING_ASSETS, *QUOTE_ASSETS, gpu_price_index, *MART_ASSETS],
+    assets=[
+        *REFERENCE_ASSETS,
+        landing_files,
+        *RAW_ASSETS,
+        *EPOCH_ASSETS,
+        *STAGING_ASSETS,
+        *QUOTE_ASSETS,
+        gpu_price_index,
+        *MART_ASSETS,
+    ],
     asset_checks=SUITE_CHECKS,
     jobs=JOBS,
     schedules=SCHEDULES,

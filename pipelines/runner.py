@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import socket
 import warnings
+from collections import defaultdict
 
 import dagster as dg
 
@@ -13,27 +15,12 @@ from assets.transforms.errors import InputFileError
 from assets.transforms.stable_files import FileStillChangingError
 from pipelines.run_health import HOST_TAG, PID_TAG, reap_dead_runs
 
-
-def _asset_name(context: dg.HookContext) -> str:
-    return context.op.name.replace("__", "/")
-
-
 #: Beta parameters we rely on (backfill policies) warn on every load; the CLI stays quiet.
 warnings.filterwarnings("ignore", category=dg.BetaWarning)
 
 
 def _value(entry):
     return getattr(entry, "value", entry)
-
-
-def check_evaluations(instance: dg.DagsterInstance, run_id: str, step_key: str | None = None) -> list:
-    """The asset-check evaluations of a run (of one step, if given)."""
-    records = instance.get_records_for_run(run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION).records
-    return [
-        r.event_log_entry.dagster_event.event_specific_data
-        for r in records
-        if step_key is None or r.event_log_entry.step_key == step_key
-    ]
 
 
 def describe_failure(evaluation) -> str:
@@ -69,31 +56,50 @@ def _checks_line(name: str, evaluations: list) -> str:
     return line + (f"; warnings: {'; '.join(describe_failure(e) for e in warned)}" if warned else "")
 
 
-@dg.success_hook
-def print_progress(context: dg.HookContext) -> None:
-    """`✓ staging/funding_events   63 rows   0.05 s` after each asset; a count after checks."""
-    evaluations = check_evaluations(context.instance, context.run_id, context.step_key)
-    if context.op.name.endswith("_expectations"):
-        print(_checks_line(_asset_name(context), evaluations), flush=True)
-        return
-    for output, metadata in (context.op_output_metadata or {}).items():
-        if "dagster/row_count" not in metadata:
-            continue  # an asset check's output
-        name = _asset_name(context) if output == "result" else output.replace("__", "/")
-        print(_asset_line(name, metadata), flush=True)
-    if evaluations:
-        print(_checks_line(f"{_asset_name(context)} checks", evaluations), flush=True)
+def _step_name(step_key: str) -> str:
+    return step_key.replace("__", "/")
 
 
-@dg.failure_hook
-def print_failure(context: dg.HookContext) -> None:
-    if context.op.name.endswith("_expectations"):
-        failed = [e for e in check_evaluations(context.instance, context.run_id, context.step_key) if not e.passed]
-        print(f"  ✗ {_asset_name(context)}: {len(failed)} check(s) failed", flush=True)
-        for evaluation in failed:
-            print(f"      {evaluation.severity.value.lower():<5} {describe_failure(evaluation)}", flush=True)
-        return
-    print(f"  ✗ {_asset_name(context)}: {context.op_exception}", flush=True)
+class _ProgressHandler(logging.Handler):
+    """Prints the progress lines from the run's own events as Dagster logs them: nothing
+    is read back from the run history, and no hook adds events of its own to it."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.evaluations: dict[str, list] = defaultdict(list)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        event = (getattr(record, "dagster_meta", None) or {}).get("dagster_event")
+        if event is None or event.step_key is None:
+            return
+        step = event.step_key
+        if event.event_type == dg.DagsterEventType.ASSET_MATERIALIZATION:
+            materialization = event.event_specific_data.materialization
+            metadata = dict(materialization.metadata)
+            if "dagster/row_count" in metadata:
+                print(_asset_line(materialization.asset_key.to_user_string(), metadata), flush=True)
+        elif event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
+            self.evaluations[step].append(event.event_specific_data)
+        elif event.event_type == dg.DagsterEventType.STEP_SUCCESS:
+            evaluations = self.evaluations.pop(step, [])
+            if evaluations:
+                own = step.endswith("_expectations")
+                print(_checks_line(_step_name(step) + ("" if own else " checks"), evaluations), flush=True)
+        elif event.event_type == dg.DagsterEventType.STEP_FAILURE:
+            failed = [e for e in self.evaluations.pop(step, []) if not e.passed]
+            if failed:
+                print(f"  ✗ {_step_name(step)}: {len(failed)} check(s) failed", flush=True)
+                for evaluation in failed:
+                    print(f"      {evaluation.severity.value.lower():<5} {describe_failure(evaluation)}", flush=True)
+            else:
+                print(f"  ✗ {_step_name(step)}: {_failure_text(event)}", flush=True)
+
+
+@dg.logger(description="One line per asset and per suite on the terminal (compute-ledger run).")
+def progress_logger(_init_context) -> logging.Logger:
+    logger = logging.Logger("compute_ledger.progress", level=logging.DEBUG)
+    logger.addHandler(_ProgressHandler())
+    return logger
 
 
 #: Our errors say what is wrong by themselves (file, row, column, problem).
@@ -108,23 +114,28 @@ def _error_message(result) -> str:
     its class and message. Dagster's error text begins with the exception's module and class
     (`assets.transforms.errors.InputFileError: …`): that is for tracebacks, not for users."""
     for event in result.all_events:
-        if not event.is_step_failure:
-            continue
-        data = event.step_failure_data
-        failure = data.user_failure_data
-        if failure is not None and failure.description:
-            return f"{event.step_key}: {failure.description.strip()}"
-        if data.error:
-            error = data.error.cause or data.error
-            while error.cause is not None and error.cls_name not in OUR_ERRORS:
-                error = error.cause
-            message = error.message.strip()
-            qualified = re.match(rf"(?:[\w.]+\.)?{re.escape(error.cls_name)}: ", message)
-            if qualified:  # ours says what is wrong by itself; others keep a short class name
-                ours = error.cls_name in OUR_ERRORS
-                message = ("" if ours else f"{error.cls_name}: ") + message[qualified.end() :]
-            return f"{event.step_key}: {message}"
+        if event.is_step_failure:
+            return f"{event.step_key}: {_failure_text(event)}"
     return "the run failed"
+
+
+def _failure_text(event: dg.DagsterEvent) -> str:
+    """What a step failure event says went wrong, for a person (see `_error_message`)."""
+    data = event.step_failure_data
+    failure = data.user_failure_data
+    if failure is not None and failure.description:
+        return failure.description.strip()
+    if not data.error:
+        return "the step failed"
+    error = data.error.cause or data.error
+    while error.cause is not None and error.cls_name not in OUR_ERRORS:
+        error = error.cause
+    message = error.message.strip()
+    qualified = re.match(rf"(?:[\w.]+\.)?{re.escape(error.cls_name)}: ", message)
+    if qualified:  # ours says what is wrong by itself; others keep a short class name
+        ours = error.cls_name in OUR_ERRORS
+        message = ("" if ours else f"{error.cls_name}: ") + message[qualified.end() :]
+    return message
 
 
 def reap_dead_cli_runs(instance: dg.DagsterInstance) -> list[str]:
@@ -141,24 +152,19 @@ def run_refresh_all(instance: dg.DagsterInstance | None = None, *, all_days: boo
     with `all_days`); (succeeded, what went wrong for a person)."""
     from assets.quotes import all_days_tags
     from pipelines.definitions import defs
+    from pipelines.storage import relax_sqlite_sync
 
+    relax_sqlite_sync()
     instance = instance or dg.DagsterInstance.get()
     for run_id in reap_dead_cli_runs(instance):
         print(f"  (run {run_id[:8]} had died mid-way: marked failed, its pool slot freed)", flush=True)
     # without a partition the quote feed loads the days that have files
     tags = {**(all_days_tags() if all_days else {}), PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()}
-    job = defs.resolve_job_def("refresh_all").with_hooks({print_progress, print_failure})
-    result = job.execute_in_process(
-        instance=instance,
-        raise_on_error=False,
-        run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
-        tags=tags,
-    )
+    job = defs.resolve_job_def("refresh_all").with_logger_defs({"progress": progress_logger})
+    result = job.execute_in_process(instance=instance, raise_on_error=False, run_config={"loggers": {"progress": {}}}, tags=tags)
     if result.success:
         return True, ""
-    blocking = [
-        e for e in check_evaluations(instance, result.run_id) if not e.passed and e.severity == dg.AssetCheckSeverity.ERROR
-    ]
+    blocking = [e for e in result.get_asset_check_evaluations() if not e.passed and e.severity == dg.AssetCheckSeverity.ERROR]
     planned = set(job.asset_layer.selected_asset_keys)
     done = {e.asset_key for e in result.get_asset_materialization_events()}
     skipped = sorted(k.to_user_string() for k in planned - done)

@@ -9,10 +9,10 @@ from pathlib import Path
 import dagster as dg
 
 from assets.landing import LANDING_KEY
+from assets.resources import landing_path
 from assets.transforms.landing import accepted_files, detect_entity, landed_files
 from assets.transforms.stable_files import FileState, is_settled
 from pipelines.jobs import DOMAIN_JOBS, ENTITY_DOMAIN, RAW
-from pipelines.resources import landing_path
 from pipelines.run_health import reap_dead_runs
 
 DOMAIN_TAG = "compute_ledger/landing_domain"
@@ -47,8 +47,9 @@ def _batch_key(paths: list[Path]) -> str:
 def waiting_files(instance: dg.DagsterInstance, folder: Path) -> dict[str, list[tuple[Path, str | None]]]:
     """Work waiting, by domain (`UNKNOWN` for files of no known entity), each file with its
     entity: complete files in the landing folder (files still being written are left for a
-    later tick), and files accepted since their entity's raw table was last loaded — a run
-    killed between its triage and its load leaves those behind."""
+    later tick), and files accepted since their entity's staged table was last built — a
+    run killed between its triage and its staging (before its raw load, or after it)
+    leaves those behind."""
     groups: dict[str, list[tuple[Path, str | None]]] = defaultdict(list)
     for path in landed_files(folder):
         if not is_settled(path):
@@ -60,9 +61,9 @@ def waiting_files(instance: dg.DagsterInstance, folder: Path) -> dict[str, list[
         if not accepted:
             continue
         # an accepted file's modification time is when it was accepted
-        latest = instance.get_latest_materialization_event(dg.AssetKey(["raw", entity]))
-        loaded_at = latest.timestamp if latest else 0.0
-        groups[domain] += [(p, entity) for p in accepted if p.stat().st_mtime > loaded_at]
+        latest = instance.get_latest_materialization_event(dg.AssetKey(["staging", entity]))
+        staged_at = latest.timestamp if latest else 0.0
+        groups[domain] += [(p, entity) for p in accepted if p.stat().st_mtime > staged_at]
     return {domain: files for domain, files in groups.items() if files}
 
 
@@ -103,7 +104,7 @@ def _request(context: dg.SensorEvaluationContext, domain: str, files: list[tuple
 def landing_folder(context: dg.SensorEvaluationContext):
     groups = waiting_files(context.instance, Path(landing_path()))
     if not groups:
-        return dg.SkipReason("no complete files waiting in the landing folder, none accepted and not loaded")
+        return dg.SkipReason("no complete files waiting in the landing folder, none accepted and not staged")
     requests, reasons = [], []
     for domain, files in sorted(groups.items()):
         outcome = _request(context, domain, files)

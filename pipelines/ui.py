@@ -11,6 +11,7 @@ their runs interrupted), and whatever is still running after a grace period is k
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -45,10 +46,8 @@ def _group_alive(pgid: int) -> bool:
 
 
 def _signal_group(pgid: int, sig: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(pgid, sig)
-    except ProcessLookupError:
-        pass
 
 
 def stop_group(child: subprocess.Popen, grace_seconds: float = GRACE_SECONDS) -> None:
@@ -77,9 +76,7 @@ def serve(project_dir: Path, host: str, port: int, grace_seconds: float = GRACE_
     # Installed before the child starts: a handled signal is reset to its default in the
     # child at exec, while an ignored one would stay ignored.
     previous = {sig: signal.signal(sig, request_stop) for sig in STOP_SIGNALS}
-    command = [
-        sys.executable, "-m", "dagster", "dev", "-w", str(project_dir / "workspace.yaml"), "-h", host, "-p", str(port)
-    ]
+    command = [sys.executable, "-m", "dagster", "dev", "-w", str(project_dir / "workspace.yaml"), "-h", host, "-p", str(port)]
     try:
         child = subprocess.Popen(command, cwd=project_dir, start_new_session=True, stdin=subprocess.DEVNULL)
         try:

@@ -1,11 +1,17 @@
-"""Building pure-transform inputs in tests without a warehouse."""
+"""What tests share: the project's folders, real Dagster runs into a warehouse file, queries
+on it, and pure-transform inputs built without a warehouse."""
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
+import dagster as dg
+import duckdb
 import polars as pl
 
+from assets.resources import Inputs, Warehouse
 from assets.transforms.entities import ENTITIES, REFERENCE
 from assets.transforms.normalize import normalize
 from assets.transforms.reading import read_reference_file
@@ -16,8 +22,74 @@ from assets.transforms.reference import (
     normalize_fx_rates,
     normalize_gpu_catalog,
 )
+from pipelines.definitions import defs
 
-MINI_REFERENCE = Path(__file__).resolve().parent / "fixtures" / "mini_input" / "reference"
+TESTS_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = TESTS_DIR.parent
+MINI_INPUT = TESTS_DIR / "fixtures" / "mini_input"
+BUNDLED_INPUT = PROJECT_DIR / "data" / "input"
+
+
+def _shared_dir() -> Path:
+    """The team's shared folder (Epoch exports, seeds): `COMPUTE_LEDGER_SHARED_DIR`, else
+    `../shared` beside the checkout, else /work/shared (a CI clone may live elsewhere)."""
+    if os.environ.get("COMPUTE_LEDGER_SHARED_DIR"):
+        return Path(os.environ["COMPUTE_LEDGER_SHARED_DIR"])
+    for candidate in (PROJECT_DIR.parent / "shared", Path("/work/shared")):
+        if candidate.is_dir():
+            return candidate
+    return PROJECT_DIR.parent / "shared"
+
+
+SHARED_DIR = _shared_dir()
+
+
+def all_assets():
+    """Every asset and asset check of the code location."""
+    return [*defs.assets, *defs.asset_checks]
+
+
+def materialize_everything(
+    db: Path,
+    input_dir: Path,
+    as_of: str = "",
+    *,
+    raise_on_error: bool = True,
+    quotes_dir: Path | None = None,
+    landing_dir: Path | None = None,
+):
+    """One real Dagster run of every asset into `db`, on an ephemeral instance, launched
+    as the UI's Launchpad does by default: no partition, so the quote feed loads the days
+    that have files."""
+    return dg.materialize(
+        all_assets(),
+        resources={
+            "warehouse": Warehouse(path=str(db)),
+            "inputs": Inputs(
+                input_dir=str(input_dir),
+                as_of=as_of,
+                quotes_dir=str(quotes_dir or input_dir / "quotes"),
+                landing_dir=str(landing_dir or input_dir / "landing"),
+            ),
+        },
+        raise_on_error=raise_on_error,
+    )
+
+
+def query(db: Path, sql: str, params=None) -> list[dict]:
+    """Rows of a read-only query as dicts."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        frame = con.sql(sql, params=params).pl() if params else con.sql(sql).pl()
+    return frame.to_dicts()
+
+
+def copy_input(src: Path, dest: Path) -> Path:
+    """A writable copy of an input folder."""
+    shutil.copytree(src, dest)
+    return dest
+
+
+MINI_REFERENCE = MINI_INPUT / "reference"
 
 
 def references(folder: Path = MINI_REFERENCE) -> References:

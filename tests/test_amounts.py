@@ -38,7 +38,13 @@ def test_reads_amounts_as_printed(text, value, currency):
 
 @pytest.mark.parametrize(
     ("text", "qualifier"),
-    [("約3000億円", "about"), ("~7.5", "about"), ("up to $12.5bn", "up_to"), ("最大20億ドル", None), ("more than 10", "at_least")],
+    [
+        ("約3000億円", "about"),
+        ("~7.5", "about"),
+        ("up to $12.5bn", "up_to"),
+        ("最大20億ドル", None),
+        ("more than 10", "at_least"),
+    ],
 )
 def test_words_before_a_figure_give_its_qualifier(text, qualifier):
     parsed = parse_amount_text(text)
@@ -74,12 +80,27 @@ def _separator_problem(text: str, currency: str) -> str | None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("1.234", "1.234 in EUR is ambiguous: is the dot a decimal point (1.234) or a thousands separator (1234)? write 1.2340 or 1234"),
-        ("12.500", "12.500 in EUR is ambiguous: is the dot a decimal point (12.5) or a thousands separator (12500)? write 12.5 or 12500"),
+        (
+            "1.234",
+            "1.234 in EUR is ambiguous: is the dot a decimal point (1.234) or a thousands separator (1234)? write 1.2340 or 1234",
+        ),
+        (
+            "12.500",
+            "12.500 in EUR is ambiguous: is the dot a decimal point (12.5) or a thousands separator (12500)? write 12.5 or 12500",
+        ),
         ("2.000", "2.000 in EUR is ambiguous: is the dot a decimal point (2) or a thousands separator (2000)? write 2 or 2000"),
-        ("1,234", "1,234 in EUR is ambiguous: is the comma a decimal comma (1.234) or a thousands separator (1234)? write 1.2340 or 1234"),
-        ("€1.234 Mrd", "€1.234 Mrd in EUR is ambiguous: is the dot a decimal point (1.234) or a thousands separator (1234)? write 1.2340 or 1234"),
-        ("~ 1.250", "~ 1.250 in EUR is ambiguous: is the dot a decimal point (1.25) or a thousands separator (1250)? write 1.25 or 1250"),
+        (
+            "1,234",
+            "1,234 in EUR is ambiguous: is the comma a decimal comma (1.234) or a thousands separator (1234)? write 1.2340 or 1234",
+        ),
+        (
+            "€1.234 Mrd",
+            "€1.234 Mrd in EUR is ambiguous: is the dot a decimal point (1.234) or a thousands separator (1234)? write 1.2340 or 1234",
+        ),
+        (
+            "~ 1.250",
+            "~ 1.250 in EUR is ambiguous: is the dot a decimal point (1.25) or a thousands separator (1250)? write 1.25 or 1250",
+        ),
     ],
 )
 def test_a_separator_that_reads_two_ways_in_euros_says_both_readings(text, message):

@@ -18,9 +18,7 @@ import duckdb
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 ROWS = 2000
-LAST_LINE = re.compile(
-    r"^rows=(\d+) pipeline_s=(\d+\.\d+) baseline_s=(\d+\.\d+) ratio_wall=(\d+\.\d+) ratio_rss=(\d+\.\d+)$"
-)
+LAST_LINE = re.compile(r"^rows=(\d+) pipeline_s=(\d+\.\d+) baseline_s=(\d+\.\d+) ratio_wall=(\d+\.\d+) ratio_rss=(\d+\.\d+)$")
 
 
 def test_bench_end_to_end(tmp_path):
@@ -44,17 +42,23 @@ def test_bench_end_to_end(tmp_path):
     assert summary["index_match"] is True
     assert summary["comparisons"]["index"]["ok"], summary["comparisons"]["index"]
     injected = summary["input"]["injected"]
-    assert all(injected[kind] >= 1 for kind in (
-        "unknown_gpu_model", "negative_price", "unreadable_price", "impossible_date",
-        "unknown_currency", "instance_without_gpu_count",
-    )), injected
+    assert all(
+        injected[kind] >= 1
+        for kind in (
+            "unknown_gpu_model",
+            "negative_price",
+            "unreadable_price",
+            "impossible_date",
+            "unknown_currency",
+            "instance_without_gpu_count",
+        )
+    ), injected
 
     # The same index, independently of the harness's own comparison.
     def index(db: Path) -> list[tuple]:
         with duckdb.connect(str(db), read_only=True) as con:
             return con.sql(
-                "select month, gpu_model, price_type, price_unit, quote_count, median_usd "
-                "from marts.gpu_price_index order by all"
+                "select month, gpu_model, price_type, price_unit, quote_count, median_usd from marts.gpu_price_index order by all"
             ).fetchall()
 
     run_dir = out / f"run_r{ROWS}_s7"

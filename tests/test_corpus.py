@@ -29,11 +29,11 @@ import pytest
 
 from assets.quality.suites import load_suites
 from assets.quality.validate import validate_query
+from assets.resources import Inputs, Warehouse
 from assets.transforms.discovery import entity_of
 from assets.transforms.entities import ENTITIES
-from conftest import MINI_INPUT, TESTS_DIR, all_assets, copy_input, materialize_everything, query
 from assets.warehouse import load_sql, sql_params
-from pipelines.resources import Inputs, Warehouse
+from helpers import MINI_INPUT, TESTS_DIR, all_assets, copy_input, materialize_everything, query
 
 CORPUS = TESTS_DIR / "corpus"
 AS_OF = "2025-09-30"
@@ -90,8 +90,7 @@ def snapshot(db: Path, *, content_only: bool = False) -> dict[str, list[dict]]:
 def without_run_columns(tables: dict[str, list[dict]]) -> dict[str, list[dict]]:
     """A snapshot as `snapshot(..., content_only=True)` would have taken it."""
     return {
-        t: sorted(({k: v for k, v in r.items() if k not in RUN_COLUMNS} for r in rows), key=repr)
-        for t, rows in tables.items()
+        t: sorted(({k: v for k, v in r.items() if k not in RUN_COLUMNS} for r in rows), key=repr) for t, rows in tables.items()
     }
 
 
@@ -197,29 +196,40 @@ class FileCase:
 FILE_CASES = [
     FileCase("funding_events_empty.csv", None, None, ("the file is empty", "expected a header row and data rows")),
     FileCase(
-        "funding_events_wrong_delimiter.csv", 1, "event_id",
+        "funding_events_wrong_delimiter.csv",
+        1,
+        "event_id",
         ("missing required column(s) event_id, company, round_id", "is the file separated by ';' or tabs instead of ','?"),
     ),
     FileCase(
-        "cash_burn_tab_delimited.csv", 1, "figure_id",
+        "cash_burn_tab_delimited.csv",
+        1,
+        "figure_id",
         ("missing required column(s) figure_id", "is the file separated by ';' or tabs instead of ','?"),
     ),
     FileCase(
-        "funding_events_missing_column.csv", 1, "currency",
+        "funding_events_missing_column.csv",
+        1,
+        "currency",
         ("missing required column(s) currency for funding_events", "the header has: event_id, company"),
     ),
     FileCase(
-        "funding_events_not_utf8.csv", 3, None,
+        "funding_events_not_utf8.csv",
+        3,
+        None,
         ("not UTF-8 text (byte 0xe9 at byte offset", "save the file as UTF-8 CSV"),
     ),
     FileCase(
-        "funding_events_truncated.csv", 3, None,
+        "funding_events_truncated.csv",
+        3,
+        None,
         ("a quoted field is never closed", "is the file truncated?"),
     ),
     FileCase("funding_events_ragged_row.csv", 3, None, ("has 25 fields where the header has 23",)),
     # issue 11: a gzip file named .csv was "not UTF-8 text (byte 0x8b …)"
     FileCase("funding_events_gzip.csv", None, None, ("is gzip-compressed: decompress it first",)),
 ]
+
 
 @pytest.mark.parametrize(
     "case",
@@ -423,7 +433,14 @@ ROW_CASES = [
             Rejected(4, "vendor_investor", "Fund X is not flagged sells_compute in company_aliases.csv"),
             Rejected(5, "company", "required value is missing"),
         ),
-        {"c-co-alias-vendor": {"company": "Lab B", "vendor_investor": "ChipCo", **usd(1e7), **usd(1e7, prefix="vendor_amount_usd")}},
+        {
+            "c-co-alias-vendor": {
+                "company": "Lab B",
+                "vendor_investor": "ChipCo",
+                **usd(1e7),
+                **usd(1e7, prefix="vendor_amount_usd"),
+            }
+        },
     ),
     RowCase(
         "gpu_prices_unknown_gpu_model.csv",
@@ -496,7 +513,8 @@ ROW_CASES = [
         (9, 5, 0, 4),
         (
             Rejected(
-                2, "amount_high",
+                2,
+                "amount_high",
                 "1.234 in EUR is ambiguous: is the dot a decimal point (1.234) or a thousands separator (1234)? "
                 "write 1.2340 or 1234",
             ),
@@ -563,9 +581,7 @@ def test_bad_rows_are_quarantined_and_good_rows_staged(drop, baseline, case: Row
     assert_reconciliation_adds_up(db)
 
     # quarantine: exactly the bad rows, each with its column, reason and raw record.
-    rejected = query(
-        db, "select * from quarantine.rejected_rows where source_file = ? order by row_number", [file]
-    )
+    rejected = query(db, "select * from quarantine.rejected_rows where source_file = ? order by row_number", [file])
     assert [r["row_number"] for r in rejected] == [x.row for x in case.rejected]
     for row, expected in zip(rejected, case.rejected):
         assert row["entity"] == entity
@@ -641,7 +657,9 @@ def test_the_same_file_twice_adds_nothing_in_a_full_run(drop, baseline):
 
 def test_a_corpus_file_loaded_twice_counts_its_good_rows_once(drop):
     once = drop("funding_events_amount_formats.csv")
-    twice = drop("funding_events_amount_formats.csv", ("funding_events_amount_formats.csv", "funding_events_amount_formats_again.csv"))
+    twice = drop(
+        "funding_events_amount_formats.csv", ("funding_events_amount_formats.csv", "funding_events_amount_formats_again.csv")
+    )
     assert twice.result.success, twice.failure_summary()
     recon = reconciliation_of_run(twice)
     again = recon["funding_events_amount_formats_again.csv"]
@@ -660,7 +678,8 @@ def test_a_corpus_file_loaded_twice_counts_its_good_rows_once(drop):
 def test_not_a_number_amounts_are_quarantined(drop):
     out = drop("funding_events_not_a_number.csv")
     rejected = query(
-        out.db, "select row_number, \"column\" from quarantine.rejected_rows where source_file = ? order by row_number",
+        out.db,
+        'select row_number, "column" from quarantine.rejected_rows where source_file = ? order by row_number',
         [out.file],
     )
     assert [(r["row_number"], r["column"]) for r in rejected] == [(2, "amount_high"), (3, "amount_high")]
@@ -670,7 +689,8 @@ def test_not_a_number_amounts_are_quarantined(drop):
 def test_a_negative_burn_names_the_column_it_is_written_in(drop):
     out = drop("cash_burn_negative_amount.csv")
     rejected = query(
-        out.db, "select row_number, \"column\" from quarantine.rejected_rows where source_file = ? order by row_number",
+        out.db,
+        'select row_number, "column" from quarantine.rejected_rows where source_file = ? order by row_number',
         [out.file],
     )
     assert [(r["row_number"], r["column"]) for r in rejected] == [(2, "amount_high"), (3, "amount_high"), (4, "amount_high")]
@@ -715,18 +735,20 @@ def test_no_text_of_the_bundled_data_reads_as_a_formula(bundled_warehouse):
         [spec] = [e for e in suite.expectations if e.name == "text_not_formula"]
         sql = load_sql(suite.query)
         with duckdb.connect(str(bundled_warehouse), read_only=True) as con:
-            [outcome] = validate_query(
-                replace(suite, expectations=[spec]), con, sql, sql_params(sql, {"as_of": "2026-11-01"})
-            )
+            [outcome] = validate_query(replace(suite, expectations=[spec]), con, sql, sql_params(sql, {"as_of": "2026-11-01"}))
         assert outcome.passed and outcome.error is None, (suite.name, outcome.sample)
 
 
 def test_every_corpus_file_is_a_case_and_in_the_readme():
     files = {p.name for p in CORPUS.glob("*.csv")}
-    cases = {c.file for c in FILE_CASES} | {c.file for c in ROW_CASES} | {
-        "funding_events_stray_quote.csv",
-        "funding_events_not_a_number.csv",
-    }
+    cases = (
+        {c.file for c in FILE_CASES}
+        | {c.file for c in ROW_CASES}
+        | {
+            "funding_events_stray_quote.csv",
+            "funding_events_not_a_number.csv",
+        }
+    )
     assert files == cases
     readme = (CORPUS / "README.md").read_text(encoding="utf-8")
     assert all(f"`{f}`" in readme for f in files)

@@ -3,17 +3,26 @@
 import polars as pl
 
 from assets.transforms.cross_source import resolve_sources
-from helpers import raw_rows, references
 from assets.transforms.normalize import normalize
+from helpers import raw_rows, references
 
 REFS = references()
 
 
 def tranche(event_id, dataset, amount, status="closed", announced="2025-03-01", source_date=None):
     return {
-        "event_id": event_id, "company": "Lab A", "round_id": event_id, "announced_date": announced,
-        "instrument": "equity", "amount_high": amount, "currency": "USD", "unit": "billion", "status": status,
-        "source_publication": "test", "source_date": source_date or announced, "_dataset": dataset,
+        "event_id": event_id,
+        "company": "Lab A",
+        "round_id": event_id,
+        "announced_date": announced,
+        "instrument": "equity",
+        "amount_high": amount,
+        "currency": "USD",
+        "unit": "billion",
+        "status": status,
+        "source_publication": "test",
+        "source_date": source_date or announced,
+        "_dataset": dataset,
     }
 
 
@@ -36,10 +45,12 @@ def test_disagreeing_sources_are_both_kept_and_one_is_preferred():
 
 
 def test_precedence_then_newer_source_then_ours():
-    newer = staged([
-        tranche("ours", "curated", "6", source_date="2025-03-01"),
-        tranche("theirs", "epoch", "9", source_date="2025-04-01"),
-    ])
+    newer = staged(
+        [
+            tranche("ours", "curated", "6", source_date="2025-03-01"),
+            tranche("theirs", "epoch", "9", source_date="2025-04-01"),
+        ]
+    )
     assert newer["is_preferred"].to_list() == [False, True]
     tie = staged([tranche("ours", "curated", "6"), tranche("theirs", "epoch", "9")])
     assert tie["is_preferred"].to_list() == [True, False]

@@ -1,6 +1,6 @@
 """The code location's shape: a refactor that drops an asset, a check or a job shows here."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import dagster as dg
 
@@ -9,12 +9,32 @@ from pipelines.definitions import defs
 ENTITIES = ["alt_currency_figures", "cash_burn", "clusters", "funding_events", "gpu_prices"]
 EXPECTED_ASSETS = sorted(
     [f"raw/{e}" for e in [*ENTITIES, "gpu_price_quotes", "landing_files"]]
-    + [f"raw/epoch_{f}" for f in ("ai_companies_funding_rounds", "data_center_timelines", "gpu_clusters",
-                                   "hardware_prices", "nvidia_annual_prices", "xai_datacenter_timelines")]
+    + [
+        f"raw/epoch_{f}"
+        for f in (
+            "ai_companies_funding_rounds",
+            "data_center_timelines",
+            "gpu_clusters",
+            "hardware_prices",
+            "nvidia_annual_prices",
+            "xai_datacenter_timelines",
+        )
+    ]
     + [f"staging/{e}" for e in [*ENTITIES, "gpu_price_quotes"]]
     + [f"ref/{r}" for r in ("assumptions", "company_aliases", "fx_rates", "gpu_catalog")]
-    + [f"marts/{m}" for m in ("capex", "currency_restatements", "gpu_price_index", "leverage", "leverage_rounds", "net_burn", "runway",
-                                      "source_conflicts")]
+    + [
+        f"marts/{m}"
+        for m in (
+            "capex",
+            "currency_restatements",
+            "gpu_price_index",
+            "leverage",
+            "leverage_rounds",
+            "net_burn",
+            "runway",
+            "source_conflicts",
+        )
+    ]
 )
 
 
@@ -29,8 +49,13 @@ def test_jobs_schedules_and_sensors():
     assert len(job.asset_layer.selected_asset_keys) == len(EXPECTED_ASSETS)
     prices = sorted(k.to_user_string() for k in defs.resolve_job_def("prices").asset_layer.selected_asset_keys)
     assert prices == [
-        "marts/capex", "marts/gpu_price_index", "raw/gpu_price_quotes", "raw/gpu_prices", "raw/landing_files",
-        "staging/gpu_price_quotes", "staging/gpu_prices",
+        "marts/capex",
+        "marts/gpu_price_index",
+        "raw/gpu_price_quotes",
+        "raw/gpu_prices",
+        "raw/landing_files",
+        "staging/gpu_price_quotes",
+        "staging/gpu_prices",
     ]
     daily = sorted(k.to_user_string() for k in defs.resolve_job_def("daily_quotes").asset_layer.selected_asset_keys)
     assert daily == ["marts/gpu_price_index", "raw/gpu_price_quotes", "staging/gpu_price_quotes"]
@@ -45,11 +70,11 @@ def test_jobs_schedules_and_sensors():
 def test_the_daily_refresh_loads_the_day_just_ended():
     schedule = defs.resolve_schedule_def("daily_price_refresh")
     assert schedule.job_name == "daily_quotes"
-    tick = datetime(2026, 11, 27, 6, 0, tzinfo=timezone.utc)
+    tick = datetime(2026, 11, 27, 6, 0, tzinfo=UTC)
     with dg.instance_for_test() as instance:
-        data = schedule.evaluate_tick(dg.build_schedule_context(
-            instance=instance, scheduled_execution_time=tick, repository_def=defs.get_repository_def()
-        ))
+        data = schedule.evaluate_tick(
+            dg.build_schedule_context(instance=instance, scheduled_execution_time=tick, repository_def=defs.get_repository_def())
+        )
     [request] = data.run_requests
     assert request.partition_key == "2026-11-26"
 
@@ -106,3 +131,35 @@ def test_marts_update_by_automation_that_respects_blocking_checks():
             condition = graph.get(key).automation_condition
             assert condition is not None and "all_deps_blocking_checks_passed" in str(condition.get_label() or condition), key
             assert graph.get(key).freshness_policy is not None, key
+
+
+def test_tables_read_ignore_comments_and_strings_and_ctes():
+    from assets.sql_text import code_only, header_comment, tables_read
+
+    sql = (
+        "-- What it is.\n-- Reads staging.a.\nwith staging_like as (select * from ref.fx_rates)\n"
+        "select '-- not a comment' as s, 'staging.not_a_table' as t, x -- staging.commented_out\n"
+        "from staging.funding_events /* marts.old */ join staging_like using (x) join MARTS.Leverage using (y)"
+    )
+    assert tables_read(sql) == ["marts.leverage", "ref.fx_rates", "staging.funding_events"]
+    assert "'-- not a comment'" not in code_only(sql) and "from staging.funding_events" in code_only(sql)
+    assert header_comment(sql) == "What it is.\nReads staging.a."
+
+
+def test_imports_go_one_way():
+    """pipelines/ imports assets/, never the reverse; the pure parts import no Dagster."""
+    import ast
+
+    from helpers import PROJECT_DIR
+
+    def imported(path):
+        tree = ast.parse(path.read_text())
+        names = [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
+        names += [n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module]
+        return {name.split(".")[0] for name in names}
+
+    assets = list((PROJECT_DIR / "assets").rglob("*.py"))
+    assert assets and not [p for p in assets if "pipelines" in imported(p)]
+    pure = [*(PROJECT_DIR / "assets" / "transforms").rglob("*.py"), *(PROJECT_DIR / "assets" / "quality").rglob("*.py")]
+    pure += [PROJECT_DIR / "assets" / n for n in ("warehouse.py", "settings.py", "sql_text.py")]
+    assert not [p.name for p in pure if "dagster" in imported(p)]

@@ -20,8 +20,7 @@ from assets.transforms.entities import ENTITIES
 from assets.transforms.epoch import EPOCH_FILES, read_epoch_file
 from assets.transforms.errors import InputFileError
 from assets.transforms.normalize import normalize
-from conftest import SHARED_DIR
-from helpers import references
+from helpers import SHARED_DIR, references
 
 EPOCH = SHARED_DIR / "datasets" / "epoch"
 REFERENCE = Path(__file__).resolve().parents[1] / "data" / "input" / "reference"
@@ -141,9 +140,7 @@ def test_xai_series_b_equity_and_post_money():
 def test_funding_debt_secondary_and_repeated_rounds():
     st = staged("ai_companies_funding_rounds.csv")
     june = st.filter(pl.col("round_name") == "June 2025 10B Raise")
-    assert dict(zip(june["instrument"], june["amount_usd_mid"])) == {
-        "equity": 5e9, "debt": 5e9, "valuation": 150e9
-    }
+    assert dict(zip(june["instrument"], june["amount_usd_mid"])) == {"equity": 5e9, "debt": 5e9, "valuation": 150e9}
     # A secondary sale (tender) raises nothing for the company: only its valuation is kept.
     tender = st.filter(pl.col("round_name") == "2025 500B tender")
     assert tender["instrument"].to_list() == ["valuation"] and tender["amount_usd_mid"][0] == 500e9
@@ -183,9 +180,7 @@ def test_anonymized_clusters_are_distinct_phases_of_an_undisclosed_owner():
 
 def test_h100_purchase_prices():
     st = staged("hardware_prices.csv")
-    single = st.filter(
-        (pl.col("raw_row_id") == "hardware_prices.csv:" + str(_hardware_row("31250.00", "1")))
-    ).row(0, named=True)
+    single = st.filter(pl.col("raw_row_id") == "hardware_prices.csv:" + str(_hardware_row("31250.00", "1"))).row(0, named=True)
     assert (single["gpu_model"], single["price_type"], single["usd_per_gpu_mid"]) == ("H100", "purchase", 31250.0)
     assert str(single["observed_date"]) == "2025-03-03" and single["price_per"] == "gpu"
     # "$375,000.00 / 8 = 46 875 US$ per chip": Epoch already divided the system price.
@@ -205,7 +200,9 @@ def test_cloud_prices_are_per_gpu_hour_per_price_type():
     st = staged("hardware_prices.csv")
     row = st.filter(pl.col("raw_row_id") == _azure_row())
     assert dict(zip(row["price_type"], row["usd_per_gpu_hour_mid"])) == {
-        "on_demand": 3.06, "reserved_1y": 1.95, "reserved_3y": 1.16
+        "on_demand": 3.06,
+        "reserved_1y": 1.95,
+        "reserved_3y": 1.16,
     }
     assert set(row["provider"]) == {"Microsoft Azure"} and set(row["gpu_model"]) == {"V100"}
 
@@ -302,9 +299,7 @@ def test_rows_without_figures_are_reported_with_a_reason():
     assert "no chip count and no H100-equivalents in the Epoch row" in reasons
     assert any(r.startswith("Epoch status 'Decommissioned'") for r in reasons)
     hw = adapted("hardware_prices.csv").filter(pl.col("adapter_problem").is_not_null())
-    assert hw["adapter_problem"].to_list() == [
-        "no price in the Epoch row (no on-demand, 1-year, 3-year or purchase price)"
-    ]
+    assert hw["adapter_problem"].to_list() == ["no price in the Epoch row (no on-demand, 1-year, 3-year or purchase price)"]
 
 
 # --- files that cannot be read --------------------------------------------------------------

@@ -8,9 +8,9 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from conftest import BUNDLED_INPUT, SHARED_DIR, all_assets, query
 from assets.quotes import days_with_files_tags
-from pipelines.resources import Inputs, Warehouse
+from assets.resources import Inputs, Warehouse
+from helpers import BUNDLED_INPUT, SHARED_DIR, all_assets, query
 
 EPOCH_DIR = SHARED_DIR / "datasets" / "epoch"
 pytestmark = pytest.mark.skipif(not EPOCH_DIR.is_dir(), reason=f"Epoch exports not found at {EPOCH_DIR}")
@@ -53,9 +53,9 @@ def test_every_epoch_file_reconciles_and_mostly_loads(epoch_warehouse):
         assert r["rows_read"] == raw_rows, name  # every row of the export is counted
         assert r["rows_read"] == r["rows_loaded"] + r["rows_duplicate"] + r["rows_quarantined"], name
         assert (r["rows_loaded"] + r["rows_duplicate"]) / r["rows_read"] >= 0.80, (name, r)
-        quarantined = query(
-            epoch_warehouse, "select count(*) as n from quarantine.rejected_rows where source_file = ?", [name]
-        )[0]["n"]
+        quarantined = query(epoch_warehouse, "select count(*) as n from quarantine.rejected_rows where source_file = ?", [name])[
+            0
+        ]["n"]
         assert quarantined == r["parts_quarantined"], name
 
 
@@ -95,8 +95,7 @@ def test_money_both_sources_record_is_counted_once(epoch_warehouse, bundled_ware
     assert both["Anthropic"] - ours["Anthropic"] == pytest.approx(1.904e9)
     assert both["OpenAI"] - ours["OpenAI"] == pytest.approx(3.35e9)
     staged = {
-        r["event_id"]
-        for r in query(epoch_warehouse, "select event_id from staging.funding_events where dataset = 'epoch'")
+        r["event_id"] for r in query(epoch_warehouse, "select event_id from staging.funding_events where dataset = 'epoch'")
     }
     for counted_once in (
         "epoch-anthropic-amazon-march-2024-equity",  # = our $1.25B + $2.75B tranches
@@ -123,9 +122,7 @@ def test_colossus_sites_reach_capex_with_epochs_cost_beside_our_estimate(epoch_w
     # the data-center timelines count H100-equivalents, never compared with counts of chips
     timelines = query(epoch_warehouse, "select distinct gpu_count_unit from marts.capex where phase like 'Epoch snapshot%'")
     assert [r["gpu_count_unit"] for r in timelines] == ["h100e"]
-    snapshots = query(
-        epoch_warehouse, "select distinct gpu_count_unit from staging.clusters where phase like 'Epoch snapshot%'"
-    )
+    snapshots = query(epoch_warehouse, "select distinct gpu_count_unit from staging.clusters where phase like 'Epoch snapshot%'")
     assert [r["gpu_count_unit"] for r in snapshots] == ["h100e"]
     assert query(epoch_warehouse, "select * from marts.source_conflicts where fact like '%Epoch snapshot%'") == []
 

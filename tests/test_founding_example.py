@@ -9,7 +9,7 @@ import statistics
 
 import pytest
 
-from conftest import query
+from helpers import query
 
 
 def test_the_xai_round(bundled_warehouse):
@@ -63,7 +63,9 @@ def test_at_least_three_companies_reach_every_mart(bundled_warehouse):
         mart: {r["company"] for r in query(bundled_warehouse, f"select distinct company from marts.{mart}")}
         for mart in ("leverage_rounds", "leverage", "net_burn", "runway", "capex")
     }
-    capex_priced = {r["company"] for r in query(bundled_warehouse, "select company from marts.capex where total_capex_usd_mid is not null")}
+    capex_priced = {
+        r["company"] for r in query(bundled_warehouse, "select company from marts.capex where total_capex_usd_mid is not null")
+    }
     everywhere = set.intersection(*companies.values()) & capex_priced
     assert {"xAI", "OpenAI", "CoreWeave"} <= everywhere, companies
 

@@ -12,13 +12,10 @@ import time
 import dagster as dg
 import pytest
 
-from conftest import MINI_INPUT, all_assets, copy_input, materialize_everything, query
-from pipelines.resources import Inputs, Warehouse
+from assets.resources import Inputs, Warehouse
+from helpers import MINI_INPUT, all_assets, copy_input, materialize_everything, query
 
-HEADER = (
-    "event_id,company,round_id,announced_date,instrument,amount_low,amount_high,currency,unit,status,"
-    "source_publication\n"
-)
+HEADER = "event_id,company,round_id,announced_date,instrument,amount_low,amount_high,currency,unit,status,source_publication\n"
 QUOTE_HEADER = "quote_id,gpu_model,price_type,price_high,currency,observed_date,price_per,provider,source_publication\n"
 
 

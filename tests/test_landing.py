@@ -7,9 +7,10 @@ from contextlib import contextmanager
 import dagster as dg
 import pytest
 
-from conftest import MINI_INPUT, copy_input, materialize_everything, query
+from assets.landing import LANDING_KEY
+from assets.resources import Inputs, Warehouse
+from helpers import MINI_INPUT, copy_input, materialize_everything, query
 from pipelines.definitions import defs
-from pipelines.resources import Inputs, Warehouse
 from pipelines.sensors import landing_folder
 
 NEW_ROUND = (
@@ -28,7 +29,9 @@ def setup(tmp_path, monkeypatch):
     materialize_everything(db, folder, "2025-09-30", landing_dir=landing)
     resources = {
         "warehouse": Warehouse(path=str(db)),
-        "inputs": Inputs(input_dir=str(folder), as_of="2025-09-30", quotes_dir=str(tmp_path / "quotes"), landing_dir=str(landing)),
+        "inputs": Inputs(
+            input_dir=str(folder), as_of="2025-09-30", quotes_dir=str(tmp_path / "quotes"), landing_dir=str(landing)
+        ),
     }
     return db, landing, resources
 
@@ -59,7 +62,9 @@ def _tick(instance=None):
 
 def _run(request, resources, instance):
     """Execute a sensor's run request in this process, on the test's warehouse."""
-    local = dg.Definitions(assets=list(defs.assets), asset_checks=list(defs.asset_checks), jobs=list(defs.jobs), resources=resources)
+    local = dg.Definitions(
+        assets=list(defs.assets), asset_checks=list(defs.asset_checks), jobs=list(defs.jobs), resources=resources
+    )
     job = local.resolve_job_def(request.job_name)
     return job.execute_in_process(
         asset_selection=request.asset_selection, tags=request.tags, instance=instance, raise_on_error=False
@@ -120,7 +125,9 @@ def test_a_file_that_fails_is_set_aside_and_reported(setup):
     assert "row 3" in reason and "never closed" in reason
     log = query(db, "select file_name, status, reason from audit.ingest_log order by logged_at, file_name")
     assert [(r["file_name"], r["status"]) for r in log] == [
-        ("funding_events_broken.csv", "failed"), ("funding_events_good.csv", "accepted"), ("funding_events_good.csv", "loaded")
+        ("funding_events_broken.csv", "failed"),
+        ("funding_events_good.csv", "accepted"),
+        ("funding_events_good.csv", "loaded"),
     ]
     assert "never closed" in log[0]["reason"]
     assert query(db, "select count(*) as n from staging.funding_events where event_id = 'b-r2-equity'") == [{"n": 1}]
@@ -131,7 +138,7 @@ def test_a_file_that_fails_is_set_aside_and_reported(setup):
 def test_a_failed_file_of_the_same_name_does_not_replace_the_first(setup):
     db, landing, resources = setup
     for attempt in ("a", "b"):
-        (landing / "funding_events_broken.csv").write_text(f"event_id,company\n{attempt},\"\n")
+        (landing / "funding_events_broken.csv").write_text(f'event_id,company\n{attempt},"\n')
         [request] = _tick()
         with shared_instance() as instance:
             assert _run(request, resources, instance).success
@@ -223,7 +230,7 @@ WORKER = """
 import os, socket, sys
 import dagster as dg
 from pipelines.definitions import defs
-from pipelines.resources import Inputs, Warehouse
+from assets.resources import Inputs, Warehouse
 from pipelines.run_health import HOST_TAG, PID_TAG
 db, folder, landing, job_name, keys, tags = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6]
 resources = {"warehouse": Warehouse(path=db), "inputs": Inputs(input_dir=folder, as_of="2025-09-30", landing_dir=landing)}
@@ -257,9 +264,19 @@ def test_a_run_killed_before_its_triage_is_marked_failed_and_its_file_taken_late
     with open(f"{db}.write-lock", "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # the landing step will wait here, its run started
         worker = subprocess.Popen(
-            [sys.executable, "-c", WORKER, str(db), resources["inputs"].input_dir, str(landing), first.job_name,
-             ",".join(k.to_user_string() for k in first.asset_selection), ";".join(f"{k}={v}" for k, v in first.tags.items())],
-            env=env, cwd=os.path.dirname(os.path.dirname(__file__)),
+            [
+                sys.executable,
+                "-c",
+                WORKER,
+                str(db),
+                resources["inputs"].input_dir,
+                str(landing),
+                first.job_name,
+                ",".join(k.to_user_string() for k in first.asset_selection),
+                ";".join(f"{k}={v}" for k, v in first.tags.items()),
+            ],
+            env=env,
+            cwd=os.path.dirname(os.path.dirname(__file__)),
         )
         deadline = time.monotonic() + 120
         while not instance.get_runs(filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.STARTED])):
@@ -301,6 +318,29 @@ def test_a_file_accepted_by_a_run_that_died_before_loading_it_gets_a_run(setup):
     assert query(db, "select count(*) as n from staging.funding_events where event_id = 'b-orphan-equity'") == [{"n": 1}]
 
 
+def test_a_file_loaded_by_a_run_that_died_before_staging_it_gets_a_run(setup):
+    """Found by the soak under load: a run killed after its raw step, before staging, left
+    the file's rows in raw but never staged; the sensor asks again because the file was
+    accepted after the entity's staged table was last built."""
+    db, landing, resources = setup
+    with shared_instance() as instance:
+        (landing / "funding_events_cut_short.csv").write_text(NEW_ROUND.replace("b-r2", "b-cut"))
+        [request] = _tick()
+        # the run as far as its raw step (then killed)
+        cut_short = dg.RunRequest(
+            job_name=request.job_name,
+            asset_selection=[LANDING_KEY, dg.AssetKey(["raw", "funding_events"])],
+            tags=request.tags,
+        )
+        assert _run(cut_short, resources, instance).success
+        assert query(db, "select count(*) as n from staging.funding_events where event_id = 'b-cut-equity'") == [{"n": 0}]
+        [again] = _tick()
+        assert again.job_name == "funding" and dg.AssetKey(["staging", "funding_events"]) in again.asset_selection
+        assert _run(again, resources, instance).success
+        assert _tick() == []
+    assert query(db, "select count(*) as n from staging.funding_events where event_id = 'b-cut-equity'") == [{"n": 1}]
+
+
 def test_files_moved_by_a_run_that_died_before_logging_them_are_logged_later(setup):
     """Move first, then log: a run killed between the two leaves files moved but not in
     audit.ingest_log; the next landing step logs each where it found it."""
@@ -318,7 +358,9 @@ def test_files_moved_by_a_run_that_died_before_logging_them_are_logged_later(set
         assert _run(request, resources, instance).success  # a second run logs nothing again
     log = query(db, "select file_name, status, reason from audit.ingest_log order by status, file_name")
     assert [(r["file_name"], r["status"]) for r in log] == [
-        ("funding_events_x.csv", "accepted"), ("funding_events_copy.csv", "duplicate"), ("notes.csv", "failed"),
+        ("funding_events_x.csv", "accepted"),
+        ("funding_events_copy.csv", "duplicate"),
+        ("notes.csv", "failed"),
         ("funding_events_x.csv", "loaded"),
     ]
     assert all("logged by a later run" in r["reason"] for r in log if r["status"] != "loaded")

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from bench.generate_quotes import generate
-from conftest import PROJECT_DIR, query
+from helpers import PROJECT_DIR, query
 
 GIB = 2**30
 ROWS = 6_700_000  # about 160 bytes a row: just over 1 GiB
@@ -26,7 +26,7 @@ CHILD = """
 import json, resource, sys
 import dagster as dg
 from pipelines.definitions import defs
-from pipelines.resources import Inputs, Warehouse
+from assets.resources import Inputs, Warehouse
 db, folder = sys.argv[1], sys.argv[2]
 keys = [["ref", n] for n in ("fx_rates", "gpu_catalog", "company_aliases", "assumptions")]
 keys += [["raw", "landing_files"], ["raw", "gpu_prices"], ["staging", "gpu_prices"]]
@@ -72,8 +72,15 @@ def test_a_1gb_file_streams_through_with_every_row_accounted_for(tmp_path):
     assert abs(recon["rows_quarantined"] - bad) <= 0.01 * bad
     assert abs(recon["rows_duplicate"] - injected["exact_duplicate"]) <= 0.01 * injected["exact_duplicate"]
     assert query(db, "select count(*) as n from staging.gpu_prices")[0]["n"] == recon["rows_loaded"]
-    for phrase in ("unknown GPU model", "negative amount", "cannot read", "not a calendar date", "unknown currency",
-                   "needs the instance's GPU count", "already used by"):
+    for phrase in (
+        "unknown GPU model",
+        "negative amount",
+        "cannot read",
+        "not a calendar date",
+        "unknown currency",
+        "needs the instance's GPU count",
+        "already used by",
+    ):
         found = query(db, "select count(*) as n from quarantine.rejected_rows where contains(reason, ?)", [phrase])
         assert found[0]["n"] > 0, phrase
     # streamed: the child never held the file, let alone its normalized copy

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from conftest import query
+from helpers import query
 
 
 def one(db, sql, params=None):

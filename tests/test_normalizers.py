@@ -139,7 +139,9 @@ def test_a_range_from_zero_is_staged():
 
 
 def test_yen_amount_written_with_symbol_and_oku():
-    row = staged("funding_events", [funding(amount_high="¥9000億", currency="JPY", unit="", announced_date="2025-03-01")]).row(0, named=True)
+    row = staged("funding_events", [funding(amount_high="¥9000億", currency="JPY", unit="", announced_date="2025-03-01")]).row(
+        0, named=True
+    )
     assert row["_problems"] is None
     assert row["amount_usd_mid"] == pytest.approx(9e11 / 150)
 
@@ -181,7 +183,9 @@ def test_monthly_rental_becomes_per_hour():
 
 
 def test_purchase_price_per_gpu_and_gpu_alias():
-    row = staged("gpu_prices", [price(gpu_model="H100 SXM5 80GB", price_type="purchase", price_low="$20,000", price_high="$30,000")]).row(0, named=True)
+    row = staged(
+        "gpu_prices", [price(gpu_model="H100 SXM5 80GB", price_type="purchase", price_low="$20,000", price_high="$30,000")]
+    ).row(0, named=True)
     assert row["gpu_model"] == "H100"
     assert (row["usd_per_gpu_low"], row["usd_per_gpu_mid"], row["usd_per_gpu_high"]) == (20000, 25000, 30000)
     assert row["usd_per_gpu_hour_mid"] is None
@@ -239,7 +243,9 @@ def test_a_part_month_period_counts_days():
 
 
 def test_cash_on_hand_is_a_stock_without_a_monthly_rate():
-    row = staged("cash_burn", [burn(metric="cash_on_hand", period_start="2025-03-31", period_end="2025-03-31", amount_qualifier="")]).row(0, named=True)
+    row = staged(
+        "cash_burn", [burn(metric="cash_on_hand", period_start="2025-03-31", period_end="2025-03-31", amount_qualifier="")]
+    ).row(0, named=True)
     assert row["_problems"] is None
     assert row["monthly_usd_mid"] is None
 

@@ -5,10 +5,12 @@ import dagster as dg
 import pytest
 
 from assets.quotes import QUOTE_DAYS, day_range_tags
-from conftest import MINI_INPUT, all_assets, materialize_everything, query
-from pipelines.resources import Inputs, Warehouse
+from assets.resources import Inputs, Warehouse
+from helpers import MINI_INPUT, all_assets, materialize_everything, query
 
-HEADER = "quote_id,gpu_model,price_type,price_high,currency,observed_date,price_per,gpus_per_instance,provider,source_publication\n"
+HEADER = (
+    "quote_id,gpu_model,price_type,price_high,currency,observed_date,price_per,gpus_per_instance,provider,source_publication\n"
+)
 
 
 def day_file(folder, day, prices, prefix="q"):
@@ -28,7 +30,9 @@ def warehouse(tmp_path):
 def load(db, quotes, *, partition_key=None, tags=None, raise_on_error=True):
     return dg.materialize(
         all_assets(),
-        selection=dg.AssetSelection.assets(["raw", "gpu_price_quotes"], ["staging", "gpu_price_quotes"], ["marts", "gpu_price_index"]),
+        selection=dg.AssetSelection.assets(
+            ["raw", "gpu_price_quotes"], ["staging", "gpu_price_quotes"], ["marts", "gpu_price_index"]
+        ),
         resources={
             "warehouse": Warehouse(path=str(db)),
             "inputs": Inputs(input_dir=str(MINI_INPUT), as_of="2025-09-30", quotes_dir=str(quotes)),
@@ -62,7 +66,9 @@ def test_one_day_loads_without_touching_the_others(warehouse):
     result = load(db, quotes, partition_key="2025-04-02")
     assert per_day(db) == {"2025-03-10": 2, "2025-04-02": 3}
     # March was not rewritten: same rows, same load time
-    assert query(db, "select min(loaded_at) as t from raw.gpu_price_quotes where partition_date = '2025-03-10'")[0]["t"] == loaded_at
+    assert (
+        query(db, "select min(loaded_at) as t from raw.gpu_price_quotes where partition_date = '2025-03-10'")[0]["t"] == loaded_at
+    )
     index = {str(r["month"]): r for r in index_rows(db) if r["gpu_model"] == "H100"}
     assert index["2025-04-01"]["quote_count"] == 3 and index["2025-04-01"]["median_usd"] == 6.0
     # only the touched month was recomputed

@@ -2,6 +2,7 @@
 metadata, and blocking in a real run."""
 
 import shutil
+from pathlib import Path
 
 import dagster as dg
 import pandas as pd
@@ -10,8 +11,8 @@ import pytest
 from assets.checks import SUITE_CHECKS
 from assets.quality.suites import DIMENSIONS, load_suites
 from assets.quality.validate import validate_frame
-from conftest import MINI_INPUT, copy_input, materialize_everything, query
-from pipelines.resources import Inputs, Warehouse
+from assets.resources import Inputs, Warehouse
+from helpers import MINI_INPUT, copy_input, materialize_everything, query
 
 SUITES = {s.name: s for s in load_suites()}
 STAGED = ["alt_currency_figures", "cash_burn", "clusters", "funding_events", "gpu_price_quotes", "gpu_prices"]
@@ -119,14 +120,18 @@ def test_the_dagster_check_yields_one_result_per_expectation_with_severity_and_m
     specs = {s.name: s for s in check.check_specs}
     assert len(specs) == len(SUITES["gpu_prices"].expectations)
     assert specs["gpu_hour_plausible"].blocking and not specs["prices_fresh"].blocking
-    results = list(check(warehouse=Warehouse(path=str(mini_warehouse)), inputs=Inputs(input_dir=str(MINI_INPUT), as_of="2025-09-30")))
+    results = list(
+        check(warehouse=Warehouse(path=str(mini_warehouse)), inputs=Inputs(input_dir=str(MINI_INPUT), as_of="2025-09-30"))
+    )
     by_name = {r.check_name: r for r in results}
     assert len(by_name) == len(specs)
     fresh = by_name["prices_fresh"]
     assert fresh.severity == dg.AssetCheckSeverity.WARN and fresh.passed
     plausible = by_name["gpu_hour_plausible"]
     assert plausible.severity == dg.AssetCheckSeverity.ERROR
-    assert {"dimension", "unexpected_count", "unexpected_percent", "unexpected_sample", "element_count"} <= set(plausible.metadata)
+    assert {"dimension", "unexpected_count", "unexpected_percent", "unexpected_sample", "element_count"} <= set(
+        plausible.metadata
+    )
 
 
 def test_a_failing_blocking_check_keeps_the_marts_it_feeds(tmp_path):
@@ -137,7 +142,11 @@ def test_a_failing_blocking_check_keeps_the_marts_it_feeds(tmp_path):
     prices = folder / "gpu_prices.csv"
     prices.write_text(prices.read_text().replace("r2,H100,on_demand,3,3,", "r2,H100,on_demand,3000,3000,"))
     funding = folder / "funding_events.csv"
-    funding.write_text(funding.read_text().replace("b-r1-equity,Lab B,b-r1,Seed,2025-02-01,,equity,900,900", "b-r1-equity,Lab B,b-r1,Seed,2025-02-01,,equity,1800,1800"))
+    funding.write_text(
+        funding.read_text().replace(
+            "b-r1-equity,Lab B,b-r1,Seed,2025-02-01,,equity,900,900", "b-r1-equity,Lab B,b-r1,Seed,2025-02-01,,equity,1800,1800"
+        )
+    )
     result = materialize_everything(db, folder, "2025-09-30", raise_on_error=False)
     assert not result.success
     evaluations = [e.event_specific_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
@@ -155,9 +164,84 @@ def test_a_failing_blocking_check_keeps_the_marts_it_feeds(tmp_path):
 def test_data_docs_are_built_and_linked_from_the_checks(mini_warehouse, tmp_path, monkeypatch):
     monkeypatch.setenv("COMPUTE_LEDGER_GX_DOCS", str(tmp_path / "docs"))
     check = next(c for c in SUITE_CHECKS if c.node_def.name == "cash_burn_expectations")
-    results = list(check(warehouse=Warehouse(path=str(mini_warehouse)), inputs=Inputs(input_dir=str(MINI_INPUT), as_of="2025-09-30")))
+    results = list(
+        check(warehouse=Warehouse(path=str(mini_warehouse)), inputs=Inputs(input_dir=str(MINI_INPUT), as_of="2025-09-30"))
+    )
     url = results[0].metadata["data_docs"].value
     assert url.startswith("file://") and url.endswith(".html")
     page = url.removeprefix("file://")
-    assert page.startswith(str(tmp_path / "docs")) and "figure_id" in open(page).read()
+    assert page.startswith(str(tmp_path / "docs")) and "figure_id" in Path(page).read_text()
     assert (tmp_path / "docs" / "index.html").exists()
+
+
+def _summary(outcomes):
+    return {o.spec.name: (o.element_count, o.missing_count, o.unexpected_count, o.sample, o.passed) for o in outcomes}
+
+
+def test_a_result_is_reused_for_the_same_data_only(mini_warehouse, tmp_path, monkeypatch):
+    from assets.quality import validate
+
+    suite = SUITES["gpu_prices"]
+    frame = _frame(mini_warehouse, "gpu_prices")
+    first = validate_frame(suite, frame, cache_dir=tmp_path)
+    assert not any(o.reused for o in first) and all(o.passed for o in first)
+
+    def no_gx(*_args, **_kwargs):
+        raise AssertionError("GX ran although the data had not changed")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(validate, "_run_gx", no_gx)
+        again = validate_frame(suite, frame.sample(frac=1, random_state=3), cache_dir=tmp_path)  # same rows, other order
+    assert all(o.reused for o in again) and _summary(again) == _summary(first)
+
+    changed = _mutate(frame, 1, usd_per_gpu_hour_mid=3000.0, usd_per_gpu_hour_high=3000.0)
+    outcomes = {o.spec.name: o for o in validate_frame(suite, changed, cache_dir=tmp_path)}
+    assert not any(o.reused for o in outcomes.values())
+    assert not outcomes["gpu_hour_plausible"].passed and outcomes["gpu_hour_plausible"].unexpected_count == 1
+    # the changed data's result is kept too: both are reused from now on
+    assert len(list((tmp_path / "gpu_prices").glob("*.json"))) == 2
+
+
+def test_expectations_stacked_in_one_frame_see_only_their_own_rows():
+    """Each expectation's columns are null in the other expectations' rows: GX skips them
+    as missing, and a presence check reads them as present. (The same counts as when each
+    expectation was told its rows by a row condition.)"""
+    from assets.quality.suites import ExpectationSpec, Suite
+
+    def spec(name, expect, **kwargs):
+        return ExpectationSpec(name, expect, kwargs, "error", "validity", name)
+
+    suite = Suite(
+        "staging.x",
+        "",
+        [
+            spec("id_present", "expect_column_values_to_not_be_null", column="id"),
+            spec("kind_known", "expect_column_values_to_be_in_set", column="kind", value_set=["a", "b"]),
+            spec(
+                "high_ge_low", "expect_column_pair_values_a_to_be_greater_than_b", column_A="high", column_B="low", or_equal=True
+            ),
+            spec(
+                "small_when_a",
+                "expect_column_values_to_be_between",
+                column="high",
+                max_value=10,
+                row_condition='kind == "a"',
+                condition_parser="pandas",
+            ),
+        ],
+    )
+    frame = pd.DataFrame(
+        {
+            "id": ["1", None, "3", "4", None],
+            "kind": ["a", "b", "c", "a", None],
+            "low": [1.0, 5.0, 2.0, 20.0, None],
+            "high": [2.0, 4.0, 3.0, 30.0, 1.0],
+        }
+    )
+    outcomes = {o.spec.name: o for o in validate_frame(suite, frame)}
+    assert (outcomes["id_present"].unexpected_count, outcomes["id_present"].element_count) == (2, 5)
+    assert (outcomes["kind_known"].unexpected_count, outcomes["kind_known"].missing_count) == (1, 1)
+    assert outcomes["kind_known"].sample == ["c"]
+    # GX's default for pairs skips a row only when both values are missing
+    assert outcomes["high_ge_low"].sample == ["(1.0, null)", "(4.0, 5.0)"]
+    assert (outcomes["small_when_a"].element_count, outcomes["small_when_a"].unexpected_count) == (2, 1)

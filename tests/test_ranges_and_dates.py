@@ -149,9 +149,10 @@ def test_a_day_first_slash_date_is_still_refused():
     order is); it stays refused with the format to use."""
     frame = pl.DataFrame({"d": ["13/03/2025"]}).with_columns(parse_date(pl.col("d")).alias("parsed"))
     assert frame["parsed"][0] is None
-    assert "cannot read 13/03/2025 as a date (expected YYYY-MM-DD)" in frame.select(
-        date_problem(pl.col("d"), pl.col("parsed"))
-    ).item()
+    assert (
+        "cannot read 13/03/2025 as a date (expected YYYY-MM-DD)"
+        in frame.select(date_problem(pl.col("d"), pl.col("parsed"))).item()
+    )
 
 
 def _dated(*texts: str) -> list[str | None]:

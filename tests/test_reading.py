@@ -7,7 +7,6 @@ import json
 import lzma
 import zipfile
 
-import polars as pl
 import pytest
 
 from assets.transforms.entities import FUNDING_EVENTS, GPU_PRICES, REFERENCE
@@ -53,7 +52,10 @@ def test_rows_keep_file_row_number_and_unknown_columns(tmp_path):
 
 
 def test_columns_in_any_order_and_optional_ones_absent(tmp_path):
-    path = _write(tmp_path, "status,event_id,company,round_id,announced_date,instrument,amount_low,amount_high,currency\nclosed,e1,A,r,2025-01-01,equity,,1,USD\n")
+    path = _write(
+        tmp_path,
+        "status,event_id,company,round_id,announced_date,instrument,amount_low,amount_high,currency\nclosed,e1,A,r,2025-01-01,equity,,1,USD\n",
+    )
     frame = _read(path)
     assert frame.row(0, named=True)["status"] == "closed"
     assert frame["round_name"][0] is None
@@ -81,7 +83,17 @@ def test_header_only_file_has_no_rows(tmp_path):
         (HEADER + "\n" + _row(event_id="e1") + ",extra,fields\n", 2, None, "fields where the header has"),
         (HEADER + "\n" + _row(event_id="e1") + "\n" + _row(event_id='"e2 truncated'), 3, None, "never closed"),
     ],
-    ids=["empty", "blank", "missing-column", "wrong-delimiter", "duplicate-column", "not-utf8", "unterminated-quote", "ragged", "truncated-at-eof"],
+    ids=[
+        "empty",
+        "blank",
+        "missing-column",
+        "wrong-delimiter",
+        "duplicate-column",
+        "not-utf8",
+        "unterminated-quote",
+        "ragged",
+        "truncated-at-eof",
+    ],
 )
 def test_file_level_problems(tmp_path, content, row, column, fragment):
     path = _write(tmp_path, content)
@@ -103,7 +115,9 @@ def test_reference_problem_names_row_and_column(tmp_path):
 
 
 def test_alias_naming_two_models_is_refused(tmp_path):
-    path = _write(tmp_path, "gpu_model,aliases,vendor,h100e_factor\nH100,H1|Hopper,NVIDIA,1\nH200,Hopper,NVIDIA,1\n", "gpu_catalog.csv")
+    path = _write(
+        tmp_path, "gpu_model,aliases,vendor,h100e_factor\nH100,H1|Hopper,NVIDIA,1\nH200,Hopper,NVIDIA,1\n", "gpu_catalog.csv"
+    )
     from assets.transforms.reference import normalize_gpu_catalog
 
     with pytest.raises(InputFileError) as err:
@@ -210,7 +224,9 @@ def test_a_quote_file_named_like_a_pattern_with_a_column_named_like_the_row_inde
     column called `_record` is an unknown column like any other."""
     header = ",".join(GPU_PRICES.columns)
     row = {c: "" for c in GPU_PRICES.columns} | {"gpu_model": "H100", "price_type": "purchase", "currency": "USD"}
-    bracket = _write(tmp_path, header + ",_record\n" + ",".join({**row, "quote_id": "q-bracket"}.values()) + ",mine\n", "gpu_prices_[1].csv")
+    bracket = _write(
+        tmp_path, header + ",_record\n" + ",".join({**row, "quote_id": "q-bracket"}.values()) + ",mine\n", "gpu_prices_[1].csv"
+    )
     _write(tmp_path, header + "\n" + ",".join({**row, "quote_id": "q-other"}.values()) + "\n", "gpu_prices_1.csv")
     scan = scan_entity_file(bracket, GPU_PRICES, bracket.name)
     frame = collect_file(scan, bracket, len(GPU_PRICES.columns) + 1)

@@ -6,7 +6,7 @@ import duckdb
 import pytest
 
 from assets.warehouse import SQL_DIR, sql_params
-from conftest import BUNDLED_INPUT, MINI_INPUT, copy_input, materialize_everything, query
+from helpers import BUNDLED_INPUT, MINI_INPUT, copy_input, materialize_everything, query
 
 MARTS = ["leverage_rounds", "leverage", "net_burn", "runway", "capex", "gpu_price_index", "currency_restatements"]
 #: Columns that would say when or by which run a row was written (no mart has one today).
@@ -15,9 +15,7 @@ RUN_COLUMNS = {"run_id", "loaded_at", "logged_at", "touched_at"}
 
 def snapshot(db):
     """Every mart and staged table, sorted, without load times and run ids."""
-    tables = [f"marts.{m}" for m in MARTS] + [
-        f"staging.{t}" for t in ("funding_events", "gpu_prices", "cash_burn", "clusters")
-    ]
+    tables = [f"marts.{m}" for m in MARTS] + [f"staging.{t}" for t in ("funding_events", "gpu_prices", "cash_burn", "clusters")]
     return {t: sorted(map(repr, (tuple(r.values()) for r in query(db, f"select * from {t}")))) for t in tables}
 
 
@@ -129,10 +127,20 @@ def test_a_warehouse_from_the_older_raw_layout_is_upgraded_in_place(tmp_path):
             con.execute(f"create table raw._old_{entity} as select * from raw.{entity}")
             con.execute(f"drop view raw.{entity}")
             con.execute(f"alter table raw._old_{entity} rename to {entity}")
-    assert query(db, "select table_type from information_schema.tables where table_schema = 'raw' and table_name = 'cash_burn'")[0]["table_type"] == "BASE TABLE"
+    assert (
+        query(db, "select table_type from information_schema.tables where table_schema = 'raw' and table_name = 'cash_burn'")[0][
+            "table_type"
+        ]
+        == "BASE TABLE"
+    )
     materialize_everything(db, MINI_INPUT, "2025-09-30")
     assert snapshot(db) == before
-    assert query(db, "select table_type from information_schema.tables where table_schema = 'raw' and table_name = 'cash_burn'")[0]["table_type"] == "VIEW"
+    assert (
+        query(db, "select table_type from information_schema.tables where table_schema = 'raw' and table_name = 'cash_burn'")[0][
+            "table_type"
+        ]
+        == "VIEW"
+    )
 
 
 @pytest.mark.parametrize("entity", ["funding_events", "cash_burn"])
@@ -143,3 +151,24 @@ def test_input_folder_without_an_entity_file_loads_the_rest(tmp_path, entity):
     result = materialize_everything(db, folder, "2025-09-30")
     assert result.success
     assert query(db, f"select count(*) as n from staging.{entity}")[0]["n"] == 0
+
+
+def test_command_line_runs_write_the_run_history_without_a_flush_per_commit(tmp_path):
+    """pipelines/storage.py: the SQLite connections opened after it is installed skip the
+    disk flush; connections of other processes keep SQLite's default (FULL)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, sqlalchemy as sa\n"
+        "def mode():\n"
+        "    with sa.create_engine(f'sqlite:///{sys.argv[1]}').connect() as c:\n"
+        "        return c.exec_driver_sql('PRAGMA synchronous').scalar()\n"
+        "before = mode()\n"
+        "from pipelines.storage import relax_sqlite_sync\n"
+        "relax_sqlite_sync()\n"
+        "print(before, mode())\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "h.db")], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["2", "0"]  # FULL, then OFF

@@ -9,7 +9,8 @@ import pytest
 
 from bench import soak
 
-pytestmark = pytest.mark.slow
+# the browser test and the soak both run a server: one worker runs them one after the other
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("servers")]
 
 
 def test_the_landing_folder_survives_load_and_faults(capsys):

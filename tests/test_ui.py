@@ -7,6 +7,7 @@ ui` must stop, every process it started included, on SIGTERM and on Ctrl-C."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -21,9 +22,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MINI_INPUT, PROJECT_DIR, query
+from helpers import MINI_INPUT, PROJECT_DIR, query
 
-pytestmark = pytest.mark.slow
+# the browser test and the soak both run a server: one worker runs them one after the other
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("servers")]
 
 CHROMIUM = Path("/usr/bin/chromium")
 LOCATION = "compute_ledger"
@@ -190,10 +192,8 @@ class MakeUi:
     def kill(self) -> None:
         """Whatever is left, for a test that failed half-way."""
         for line in processes_with(self.marker):
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(int(line.split(":")[0]), signal.SIGKILL)
-            except ProcessLookupError:
-                pass
         self._log_file.close()
 
 

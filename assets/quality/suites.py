@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -49,9 +50,9 @@ class SuiteError(ValueError):
 def load_suite(path: Path) -> Suite:
     """Read and check one suite file. `like: <suite>` takes another suite's expectations
     (a table with the same columns, such as the daily quotes and the curated prices)."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = _read_yaml(path) or {}
     if "like" in data and "expectations" not in data:
-        other = yaml.safe_load((path.parent / f"{data['like']}.yaml").read_text(encoding="utf-8"))
+        other = _read_yaml(path.parent / f"{data['like']}.yaml")
         data["expectations"] = other["expectations"]
     for key in ("table", "expectations"):
         if key not in data:
@@ -88,6 +89,16 @@ def load_suite(path: Path) -> Suite:
     )
 
 
+def _read_yaml(path: Path):
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
 def load_suites(folder: Path = EXPECTATIONS_DIR) -> list[Suite]:
     """Every suite in `expectations/`, by file name."""
-    return [load_suite(p) for p in sorted(folder.glob("*.yaml"))]
+    return list(_load_suites(folder))
+
+
+@lru_cache(maxsize=8)
+def _load_suites(folder: Path) -> tuple[Suite, ...]:
+    """Read once per process: the code location and the marts' metadata both need them."""
+    return tuple(load_suite(p) for p in sorted(folder.glob("*.yaml")))

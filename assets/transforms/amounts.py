@@ -101,10 +101,7 @@ def _number(text: str) -> float | None:
     if not t or not _NUMBER.match(t):
         return None
     if "," in t and "." in t:
-        if t.rfind(",") > t.rfind("."):
-            t = t.replace(".", "").replace(",", ".")
-        else:
-            t = t.replace(",", "")
+        t = t.replace(".", "").replace(",", ".") if t.rfind(",") > t.rfind(".") else t.replace(",", "")
     elif "," in t:
         groups = t.lstrip("+-").split(",")
         if len(groups) > 1 and all(len(g) == 3 for g in groups[1:]):
@@ -222,10 +219,7 @@ def parse_amount_column(frame: pl.DataFrame, column: str) -> pl.DataFrame:
     lookup = pl.DataFrame(
         {
             "_text": pl.Series(odd_texts, dtype=pl.String),
-            **{
-                p + key: pl.Series([getattr(x, key) for x in parsed], dtype=dtype)
-                for key, dtype in _PARSED_SCHEMA.items()
-            },
+            **{p + key: pl.Series([getattr(x, key) for x in parsed], dtype=dtype) for key, dtype in _PARSED_SCHEMA.items()},
         }
     )
     return (
@@ -267,12 +261,18 @@ def ambiguous_separator(text: pl.Expr, currency: pl.Expr) -> pl.Expr:
     decimal = pl.when(kept == "").then(whole).otherwise(pl.format("{}.{}", whole, kept))
     # with three digits after the point the decimal reading needs a fourth to be unambiguous
     decimal_written = pl.when(kept.str.len_chars() == 3).then(pl.format("{}0", decimal)).otherwise(decimal)
-    mark = pl.when(separator == ".").then(pl.lit("the dot a decimal point")).otherwise(
-        pl.lit("the comma a decimal comma")
-    )
+    mark = pl.when(separator == ".").then(pl.lit("the dot a decimal point")).otherwise(pl.lit("the comma a decimal comma"))
     return pl.format(
         "{} in {} is ambiguous: is {} ({}) or a thousands separator ({}{})? write {} or {}{}",
-        text.str.strip_chars(), currency, mark, decimal, whole, digits, decimal_written, whole, digits,
+        text.str.strip_chars(),
+        currency,
+        mark,
+        decimal,
+        whole,
+        digits,
+        decimal_written,
+        whole,
+        digits,
     )
 
 

@@ -80,9 +80,7 @@ def normalize_cash_burn(raw: pl.DataFrame, refs: References) -> pl.DataFrame:
     frame = frame.with_columns(metric, basis.fill_null("actual"), *source)
     frame, c = add_dates(frame, ["period_start", "period_end", "source_date"], ["period_start", "period_end"])
     checks += c
-    checks.append(
-        Check("period_end", pl.col("period_end") < pl.col("period_start"), "the period ends before it starts")
-    )
+    checks.append(Check("period_end", pl.col("period_end") < pl.col("period_start"), "the period ends before it starts"))
     checks.append(
         Check(
             "period_end",
@@ -91,8 +89,14 @@ def normalize_cash_burn(raw: pl.DataFrame, refs: References) -> pl.DataFrame:
         )
     )
     frame, c = add_range(
-        frame, low="amount_low", high="amount_high", out="amount", qualifier="amount_qualifier",
-        unit="unit", up_to_low_fraction=refs.assumption("up_to_low_fraction", 0.5), allow_negative=True,
+        frame,
+        low="amount_low",
+        high="amount_high",
+        out="amount",
+        qualifier="amount_qualifier",
+        unit="unit",
+        up_to_low_fraction=refs.assumption("up_to_low_fraction", 0.5),
+        allow_negative=True,
         allow_zero=pl.col("metric").is_in(ZERO_MEANINGFUL_METRICS),
     )
     checks += c

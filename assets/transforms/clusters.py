@@ -127,14 +127,24 @@ def normalize_clusters(raw: pl.DataFrame, refs: References) -> pl.DataFrame:
     # Epoch's timeline snapshots before any building runs price what is installed, nothing.
     nothing_installed = pl.col("gpu_count_mid") == 0
     frame, c = add_range(
-        frame, low="reported_capex_low", high="reported_capex_high", out="reported_capex",
-        qualifier="capex_qualifier", unit="unit", up_to_low_fraction=refs.assumption("up_to_low_fraction", 0.5),
+        frame,
+        low="reported_capex_low",
+        high="reported_capex_high",
+        out="reported_capex",
+        qualifier="capex_qualifier",
+        unit="unit",
+        up_to_low_fraction=refs.assumption("up_to_low_fraction", 0.5),
         allow_zero=nothing_installed,
     )
     checks += c
     frame, c = add_range(
-        frame, low="calculated_capex_low", high="calculated_capex_high", out="calculated_capex",
-        unit="unit", up_to_low_fraction=refs.assumption("up_to_low_fraction", 0.5), allow_zero=nothing_installed,
+        frame,
+        low="calculated_capex_low",
+        high="calculated_capex_high",
+        out="calculated_capex",
+        unit="unit",
+        up_to_low_fraction=refs.assumption("up_to_low_fraction", 0.5),
+        allow_zero=nothing_installed,
     )
     checks += c
     frame = frame.with_columns(pl.coalesce("target_date", "source_date").alias("price_date"))

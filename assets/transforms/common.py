@@ -12,7 +12,6 @@ CONFIDENCE = ("high", "medium", "low")
 
 #: Columns that say where a staged row came from, kept on every staged table.
 LINEAGE = ("dataset", "source_file", "row_number", "raw_row_id")
-SOURCE_COLUMNS = ("confidence", "source_url", "source_publication", "source_date", "notes")
 
 
 def _token_of(text: pl.Expr) -> pl.Expr:
@@ -32,9 +31,7 @@ def tokens(frame: pl.DataFrame, *columns: str) -> pl.DataFrame:
     for column in columns:
         distinct = frame.get_column(column).drop_nulls().unique()
         mapped = pl.DataFrame({"v": distinct}).select(_token_of(pl.col("v"))).to_series()
-        out.append(
-            pl.col(column).replace_strict(distinct, mapped, default=None, return_dtype=pl.String).alias(column)
-        )
+        out.append(pl.col(column).replace_strict(distinct, mapped, default=None, return_dtype=pl.String).alias(column))
     return frame.with_columns(out)
 
 
@@ -90,12 +87,16 @@ def _add_canonical(
     return frame, checks
 
 
-def add_company(frame: pl.DataFrame, column: str, aliases: pl.DataFrame, *, is_required: bool = True) -> tuple[pl.DataFrame, list[Check]]:
+def add_company(
+    frame: pl.DataFrame, column: str, aliases: pl.DataFrame, *, is_required: bool = True
+) -> tuple[pl.DataFrame, list[Check]]:
     """Replace `column` by the canonical company name; an unknown name is a problem."""
     return _add_canonical(frame, column, aliases, "company", "company", "company_aliases.csv", is_required)
 
 
-def add_gpu_model(frame: pl.DataFrame, column: str, aliases: pl.DataFrame, *, is_required: bool = True) -> tuple[pl.DataFrame, list[Check]]:
+def add_gpu_model(
+    frame: pl.DataFrame, column: str, aliases: pl.DataFrame, *, is_required: bool = True
+) -> tuple[pl.DataFrame, list[Check]]:
     """Replace `column` by the canonical GPU model; an unknown model is a problem."""
     return _add_canonical(frame, column, aliases, "gpu_model", "GPU model", "gpu_catalog.csv", is_required)
 

@@ -49,11 +49,11 @@ class FactRule:
 
 RULES = {
     "funding_events": FactRule("event_id", ("company", "_kind"), "_match_date", 45, "amount_usd_mid", 0.05, True),
-    "clusters": FactRule("cluster_id", ("company", "gpu_model", "gpu_count_unit"), "target_date", 45, "gpu_count_mid", None, True),
+    "clusters": FactRule(
+        "cluster_id", ("company", "gpu_model", "gpu_count_unit"), "target_date", 45, "gpu_count_mid", None, True
+    ),
     "gpu_prices": FactRule("quote_id", ("gpu_model", "price_type"), "observed_date", 0, "_price_mid", 0.01, False),
 }
-
-FACT_COLUMNS = ("fact_id", "is_preferred", "preferred_reason")
 
 
 def _value(frame: pl.DataFrame, rule: FactRule) -> pl.Expr:
@@ -142,9 +142,11 @@ def resolve_sources(frame: pl.DataFrame, entity: str) -> pl.DataFrame:
     is_duplicate = pl.lit(rule.duplicate_tolerance is not None) & (pl.col("_diff") <= (rule.duplicate_tolerance or 0))
     duplicates = pairs.filter(is_duplicate).select("_pos", pl.col("_ours_row").alias("_dup_of"))
     conflicts = pairs.filter(~is_duplicate) if rule.conflicts else pairs.head(0)
-    frame = frame.join(duplicates, on="_pos", how="left").with_columns(
-        pl.coalesce("_duplicate_of", "_dup_of").alias("_duplicate_of")
-    ).drop("_dup_of")
+    frame = (
+        frame.join(duplicates, on="_pos", how="left")
+        .with_columns(pl.coalesce("_duplicate_of", "_dup_of").alias("_duplicate_of"))
+        .drop("_dup_of")
+    )
     groups = pl.concat(
         [
             conflicts.select("_pos", pl.col("_ours_id").alias("_fact")),
@@ -162,8 +164,10 @@ def _drop_helpers(frame: pl.DataFrame) -> pl.DataFrame:
 def _distance(date: pl.Expr, start: str, end: str) -> pl.Expr:
     """Days from `date` to the span [start, end] (0 inside it)."""
     return (
-        pl.when(date < pl.col(start)).then((pl.col(start) - date).dt.total_days())
-        .when(date > pl.col(end)).then((date - pl.col(end)).dt.total_days())
+        pl.when(date < pl.col(start))
+        .then((pl.col(start) - date).dt.total_days())
+        .when(date > pl.col(end))
+        .then((date - pl.col(end)).dt.total_days())
         .otherwise(0)
     )
 
@@ -223,7 +227,9 @@ def _prefer(frame: pl.DataFrame, rule: FactRule) -> pl.DataFrame:
     )
     in_fact = (pl.col("_members") > 1) & pl.col(PROBLEMS).is_null() & pl.col("_duplicate_of").is_null()
     ranked = order.filter(in_fact).sort(
-        ["fact_id", "_rank", "_newness", "_ours_first", rule.id_column], descending=[False, True, True, True, False], nulls_last=True
+        ["fact_id", "_rank", "_newness", "_ours_first", rule.id_column],
+        descending=[False, True, True, True, False],
+        nulls_last=True,
     )
     winners, reasons = {}, {}
     for fact, rows in ranked.group_by("fact_id", maintain_order=True):

@@ -25,8 +25,18 @@ PLAUSIBLE_FROM = date(2000, 1, 1)
 PLAUSIBLE_TO = date(2100, 12, 31)
 
 _MONTH_NAMES = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 )
 _SLASH_DATE = r"^(\d{1,2})/(\d{1,2})/(\d{4})$"
 
@@ -49,11 +59,7 @@ def _clean(text: pl.Expr) -> pl.Expr:
     t = text.str.strip_chars()
     t = pl.when(t == "").then(None).otherwise(t)
     # A timestamp keeps its date part.
-    return (
-        pl.when(t.str.contains(r"^\d{4}-\d{2}-\d{2}[T ]"))
-        .then(t.str.slice(0, 10))
-        .otherwise(t)
-    )
+    return pl.when(t.str.contains(r"^\d{4}-\d{2}-\d{2}[T ]")).then(t.str.slice(0, 10)).otherwise(t)
 
 
 def _slash_parts(t: pl.Expr) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
@@ -80,7 +86,13 @@ def _ambiguity(t: pl.Expr) -> pl.Expr:
 
     return pl.format(
         "{} is ambiguous: {} {} or {} {}? write {} or {}",
-        t, a, month_name(b), b, month_name(a), iso(b, a), iso(a, b),
+        t,
+        a,
+        month_name(b),
+        b,
+        month_name(a),
+        iso(b, a),
+        iso(a, b),
     )
 
 
@@ -95,9 +107,7 @@ def parse_date(text: pl.Expr) -> pl.Expr:
     day_text = pl.when(is_month_named | is_year | _is_ambiguous(t)).then(None).otherwise(t)
     attempts = [day_text.str.to_date(fmt, strict=False) for fmt in _DAY_FORMATS]
     month = pl.when(t.str.contains(r"^\d{4}-\d{1,2}$")).then(t + "-01")
-    month_named = pl.when(is_month_named).then(
-        t.str.replace(r"\.", "") + "-01"
-    )
+    month_named = pl.when(is_month_named).then(t.str.replace(r"\.", "") + "-01")
     attempts += [month.str.to_date("%Y-%m-%d", strict=False)]
     attempts += [month_named.str.to_date(fmt, strict=False) for fmt in _MONTH_FORMATS[1:]]
     year = pl.when(is_year).then(t + "-01-01")
@@ -149,6 +159,8 @@ def parse_date_column(frame: pl.DataFrame, column: str, out: str) -> pl.DataFram
     if odd.height == 0:
         return frame
     parsed = odd.with_columns(parse_date(pl.col(column)).alias("__parsed"))
-    return frame.join(parsed, on=column, how="left", nulls_equal=False).with_columns(
-        pl.coalesce(out, "__parsed").alias(out)
-    ).drop("__parsed")
+    return (
+        frame.join(parsed, on=column, how="left", nulls_equal=False)
+        .with_columns(pl.coalesce(out, "__parsed").alias(out))
+        .drop("__parsed")
+    )

@@ -32,8 +32,6 @@ def entity_files(folder: Path, entity: str) -> list[Path]:
     if not folder.is_dir():
         return []
     found = [
-        p
-        for p in folder.iterdir()
-        if p.is_file() and not p.is_symlink() and not is_partial_name(p) and entity_of(p) == entity
+        p for p in folder.iterdir() if p.is_file() and not p.is_symlink() and not is_partial_name(p) and entity_of(p) == entity
     ]
     return by_precedence(found, first=f"{entity}.csv")

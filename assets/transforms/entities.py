@@ -130,23 +130,17 @@ ALT_CURRENCY_FIGURES = Entity(
     staged_key=("entity", "row_id", "figure", "alt_currency"),
 )
 
-ENTITIES: dict[str, Entity] = {
-    e.name: e for e in (FUNDING_EVENTS, GPU_PRICES, CASH_BURN, CLUSTERS, ALT_CURRENCY_FIGURES)
-}
+ENTITIES: dict[str, Entity] = {e.name: e for e in (FUNDING_EVENTS, GPU_PRICES, CASH_BURN, CLUSTERS, ALT_CURRENCY_FIGURES)}
 
 REFERENCE: dict[str, Entity] = {
-    "fx_rates": Entity(
-        "fx_rates", "", ("currency", "rate_date", "units_per_usd"), ("source_url", "source_publication")
-    ),
+    "fx_rates": Entity("fx_rates", "", ("currency", "rate_date", "units_per_usd"), ("source_url", "source_publication")),
     "gpu_catalog": Entity(
         "gpu_catalog",
         "gpu_model",
         ("gpu_model", "aliases", "vendor"),
         ("h100e_factor", "tdp_watts", "memory_gb", "source_url"),
     ),
-    "company_aliases": Entity(
-        "company_aliases", "company", ("company", "aliases", "kind", "sells_compute"), ("source_url",)
-    ),
+    "company_aliases": Entity("company_aliases", "company", ("company", "aliases", "kind", "sells_compute"), ("source_url",)),
     "assumptions": Entity(
         "assumptions",
         "name",

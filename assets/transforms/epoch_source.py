@@ -17,7 +17,7 @@ def epoch_file(location: str, name: str, cache_dir: Path) -> Path | None:
     if location.startswith(("http://", "https://")):
         cache_dir.mkdir(parents=True, exist_ok=True)
         target = cache_dir / name
-        with urllib.request.urlopen(f"{location.rstrip('/')}/{name}", timeout=60) as response:  # noqa: S310
+        with urllib.request.urlopen(f"{location.rstrip('/')}/{name}", timeout=60) as response:
             target.write_bytes(response.read())
         return target
     path = Path(location) / name

@@ -85,24 +85,36 @@ def normalize_funding_events(raw: pl.DataFrame, refs: References) -> pl.DataFram
 
     fraction = refs.assumption("up_to_low_fraction", 0.5)
     frame, c = add_range(
-        frame, low="amount_low", high="amount_high", out="amount", qualifier="amount_qualifier",
-        unit="unit", up_to_low_fraction=fraction,
+        frame,
+        low="amount_low",
+        high="amount_high",
+        out="amount",
+        qualifier="amount_qualifier",
+        unit="unit",
+        up_to_low_fraction=fraction,
     )
     checks += c
     checks.append(Check("amount_high", pl.col("amount_mid").is_null(), "no amount: give amount_low or amount_high"))
     frame, c = add_range(
-        frame, low="vendor_amount_low", high="vendor_amount_high", out="vendor_amount",
-        qualifier="vendor_amount_qualifier", unit="unit", up_to_low_fraction=fraction,
-    )
-    checks += c
-    frame, c = add_range(
-        frame, low="round_total_low", high="round_total_high", out="round_total", unit="unit",
+        frame,
+        low="vendor_amount_low",
+        high="vendor_amount_high",
+        out="vendor_amount",
+        qualifier="vendor_amount_qualifier",
+        unit="unit",
         up_to_low_fraction=fraction,
     )
     checks += c
-    frame, c = resolve_currency(
-        frame, "currency", ["amount_mark", "vendor_amount_mark", "round_total_mark"], refs.currencies
+    frame, c = add_range(
+        frame,
+        low="round_total_low",
+        high="round_total_high",
+        out="round_total",
+        unit="unit",
+        up_to_low_fraction=fraction,
     )
+    checks += c
+    frame, c = resolve_currency(frame, "currency", ["amount_mark", "vendor_amount_mark", "round_total_mark"], refs.currencies)
     checks += c
     checks += ambiguous_separator_checks(
         ["amount_low", "amount_high", "vendor_amount_low", "vendor_amount_high", "round_total_low", "round_total_high"]

@@ -71,7 +71,10 @@ def normalize_gpu_prices(raw: pl.DataFrame, refs: References) -> pl.DataFrame:
     frame = frame.rename({"gpus_per_instance": "gpus_per_instance__text"})
     gpus, gpus_check = positive_number("gpus_per_instance", "gpus_per_instance__text")
     frame = frame.with_columns(
-        price_type, *source, price_per.alias("price_per"), billing.alias("billing_period"),
+        price_type,
+        *source,
+        price_per.alias("price_per"),
+        billing.alias("billing_period"),
         gpus.alias("gpus_per_instance"),
     )
     checks += [
@@ -80,8 +83,7 @@ def normalize_gpu_prices(raw: pl.DataFrame, refs: References) -> pl.DataFrame:
         gpus_check,
         Check(
             "gpus_per_instance",
-            (pl.col("price_per") == "instance")
-            & (pl.col("gpus_per_instance").is_null() | (pl.col("gpus_per_instance") < 1)),
+            (pl.col("price_per") == "instance") & (pl.col("gpus_per_instance").is_null() | (pl.col("gpus_per_instance") < 1)),
             "a per-instance price needs the instance's GPU count (1 or more)",
         ),
         Check(
@@ -93,7 +95,11 @@ def normalize_gpu_prices(raw: pl.DataFrame, refs: References) -> pl.DataFrame:
     frame, c = add_dates(frame, ["observed_date", "source_date"], ["observed_date"])
     checks += c
     frame, c = add_range(
-        frame, low="price_low", high="price_high", out="price", qualifier="price_qualifier",
+        frame,
+        low="price_low",
+        high="price_high",
+        out="price",
+        qualifier="price_qualifier",
         up_to_low_fraction=refs.assumption("up_to_low_fraction", 0.5),
         allow_zero=True,  # refused just below, as "a price of zero" (bench/baseline_duckdb.py says the same)
     )

@@ -75,7 +75,9 @@ def triage(path: Path) -> LandingFile:
     entity = detect_entity(path)
     if entity is None:
         return LandingFile(
-            path, sha, None,
+            path,
+            sha,
+            None,
             f"{path.name}: cannot tell which entity it holds (name it <entity>_….csv, e.g. funding_events_mine.csv, "
             "or give it an entity's header)",
             state,

@@ -51,12 +51,8 @@ def add_range(
         return pl.when(value == 0).then(0.0).otherwise(value)  # "-0" is 0, never shown as -0
 
     low_value, high_value = f"{out}__low_value", f"{out}__high_value"
-    frame = frame.with_columns(
-        scaled(low).alias(low_value), scaled(high).alias(high_value), q.alias(f"{out}_qualifier")
-    )
-    lo, mid, hi = range_exprs(
-        pl.col(low_value), pl.col(high_value), pl.col(f"{out}_qualifier"), up_to_low_fraction
-    )
+    frame = frame.with_columns(scaled(low).alias(low_value), scaled(high).alias(high_value), q.alias(f"{out}_qualifier"))
+    lo, mid, hi = range_exprs(pl.col(low_value), pl.col(high_value), pl.col(f"{out}_qualifier"), up_to_low_fraction)
     frame = frame.with_columns(
         lo.alias(f"{out}_low"),
         mid.alias(f"{out}_mid"),
@@ -209,7 +205,4 @@ def add_fx_rate(frame: pl.DataFrame, fx_rates: pl.DataFrame, date_column: str) -
 def in_usd(out: str, source: str | None = None) -> list[pl.Expr]:
     """`<out>_usd_low/mid/high` from `<source>_low/mid/high` and the row's FX rate."""
     source = source or out
-    return [
-        (pl.col(f"{source}_{p}") / pl.col("fx_units_per_usd")).alias(f"{out}_usd_{p}")
-        for p in ("low", "mid", "high")
-    ]
+    return [(pl.col(f"{source}_{p}") / pl.col("fx_units_per_usd")).alias(f"{out}_usd_{p}") for p in ("low", "mid", "high")]

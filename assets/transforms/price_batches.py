@@ -41,7 +41,9 @@ def split_annotated(batch: pl.DataFrame, annotated: pl.DataFrame, *, keep: tuple
     ok = pl.col(PROBLEMS).is_null()
     duplicate = pl.col("_duplicate_of").is_not_null()
     staged = annotated.filter(ok & ~duplicate).drop(PROBLEM_COLUMNS, PROBLEMS, "_duplicate_of")
-    problems = annotated.filter(~ok).select("raw_row_id", "dataset", "source_file", "row_number", *keep, PROBLEM_COLUMNS, PROBLEMS)
+    problems = annotated.filter(~ok).select(
+        "raw_row_id", "dataset", "source_file", "row_number", *keep, PROBLEM_COLUMNS, PROBLEMS
+    )
     rejected = problems
     if problems.height:
         rows = batch.join(problems.select("raw_row_id").unique(), on="raw_row_id", how="semi")

@@ -38,13 +38,9 @@ def annotate(frame: pl.DataFrame, checks: list[Check]) -> pl.DataFrame:
     The pass/fail flags are computed for every row; the messages only for the rows that
     fail (building strings for millions of good rows would dominate the cost)."""
     if not checks:
-        return frame.with_columns(
-            pl.lit(None, pl.String).alias(PROBLEM_COLUMNS), pl.lit(None, pl.String).alias(PROBLEMS)
-        )
+        return frame.with_columns(pl.lit(None, pl.String).alias(PROBLEM_COLUMNS), pl.lit(None, pl.String).alias(PROBLEMS))
     flags = [f"__failed_{i}" for i in range(len(checks))]
-    frame = frame.with_row_index("__row").with_columns(
-        *[c.failed.fill_null(False).alias(flag) for c, flag in zip(checks, flags)]
-    )
+    frame = frame.with_row_index("__row").with_columns(*[c.failed.fill_null(False).alias(flag) for c, flag in zip(checks, flags)])
     bad = frame.filter(pl.any_horizontal(flags))
     columns = (
         pl.concat_list([pl.when(pl.col(flag)).then(pl.lit(c.column)) for flag, c in zip(flags, checks)])

@@ -27,9 +27,7 @@ class QuoteBatch:
     duplicates: int
 
 
-def split_quote_batch(
-    batch: pl.DataFrame, refs: References, file_day: date | None, start: date, end: date
-) -> QuoteBatch:
+def split_quote_batch(batch: pl.DataFrame, refs: References, file_day: date | None, start: date, end: date) -> QuoteBatch:
     """Keep the rows of `batch` that belong to days [start, end] and normalize them.
 
     A dated file's rows belong to its day (a row observed on another day is quarantined);
@@ -47,7 +45,10 @@ def split_quote_batch(
         wrong_day = pl.col("observed_date").is_not_null() & (pl.col("observed_date") != pl.lit(file_day, pl.Date))
         reason = pl.format("observed_date: observed on {}, but the file holds {}", pl.col("observed_date"), pl.lit(str(file_day)))
         annotated = annotated.with_columns(
-            pl.when(wrong_day & pl.col(PROBLEMS).is_null()).then(pl.lit("observed_date")).otherwise(pl.col(PROBLEM_COLUMNS)).alias(PROBLEM_COLUMNS),
+            pl.when(wrong_day & pl.col(PROBLEMS).is_null())
+            .then(pl.lit("observed_date"))
+            .otherwise(pl.col(PROBLEM_COLUMNS))
+            .alias(PROBLEM_COLUMNS),
             pl.when(wrong_day & pl.col(PROBLEMS).is_null()).then(reason).otherwise(pl.col(PROBLEMS)).alias(PROBLEMS),
         )
     part = split_annotated(batch, annotated, keep=(PARTITION_DATE,))

@@ -22,23 +22,13 @@ def qualifier_expr(column: pl.Expr, hint: pl.Expr | None = None) -> pl.Expr:
     return pl.coalesce(q, hint, pl.lit("exact")) if hint is not None else q.fill_null("exact")
 
 
-def range_exprs(
-    low: pl.Expr, high: pl.Expr, qualifier: pl.Expr, up_to_low_fraction: float
-) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+def range_exprs(low: pl.Expr, high: pl.Expr, qualifier: pl.Expr, up_to_low_fraction: float) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
     """(low, mid, high) expressions from the given low/high values and a qualifier."""
     headline = pl.coalesce(high, low)
     is_range = low.is_not_null() & high.is_not_null() & (low < high)
     up_to = qualifier == "up_to"
-    out_low = (
-        pl.when(up_to & ~is_range)
-        .then(headline * up_to_low_fraction)
-        .when(is_range)
-        .then(low)
-        .otherwise(headline)
-    )
-    out_mid = (
-        pl.when(up_to).then(headline).when(is_range).then((low + high) / 2).otherwise(headline)
-    )
+    out_low = pl.when(up_to & ~is_range).then(headline * up_to_low_fraction).when(is_range).then(low).otherwise(headline)
+    out_mid = pl.when(up_to).then(headline).when(is_range).then((low + high) / 2).otherwise(headline)
     return out_low, out_mid, headline
 
 

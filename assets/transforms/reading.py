@@ -113,8 +113,7 @@ def _not_utf8(path: Path, data: bytes, offset: int) -> InputFileError:
     row = data[:offset].count(b"\n") + 1
     return InputFileError(
         path,
-        f"not UTF-8 text (byte 0x{data[offset]:02x} at byte offset {offset}); "
-        "save the file as UTF-8 CSV",
+        f"not UTF-8 text (byte 0x{data[offset]:02x} at byte offset {offset}); save the file as UTF-8 CSV",
         row=row,
     )
 
@@ -157,9 +156,7 @@ def check_header(path: Path, header: list[str], entity: Entity) -> list[str]:
     seen: set[str] = set()
     for name in header:
         if name in seen:
-            raise InputFileError(
-                path, f"column {excerpt(name)!r} appears twice in the header", row=1, column=name
-            )
+            raise InputFileError(path, f"column {excerpt(name)!r} appears twice in the header", row=1, column=name)
         seen.add(name)
     missing = [c for c in entity.required if c not in seen]
     if missing:
@@ -168,8 +165,7 @@ def check_header(path: Path, header: list[str], entity: Entity) -> list[str]:
             hint = " — the header has a single column: is the file separated by ';' or tabs instead of ','?"
         raise InputFileError(
             path,
-            f"missing required column(s) {', '.join(missing)} for {entity.name}; "
-            f"the header has: {_header_listing(header)}{hint}",
+            f"missing required column(s) {', '.join(missing)} for {entity.name}; the header has: {_header_listing(header)}{hint}",
             row=1,
             column=missing[0],
         )
@@ -263,10 +259,7 @@ def _csv_error_problem(message: str, start_line: int) -> str:
             f"cannot be read as CSV from line {start_line}: {message} (text follows a closing quote: "
             'quote the whole field and double the quotes inside, e.g. "a ""b"" c")'
         )
-    return (
-        f"cannot be read as CSV from line {start_line}: {message} "
-        "(a quoted field is never closed — is the file truncated?)"
-    )
+    return f"cannot be read as CSV from line {start_line}: {message} (a quoted field is never closed — is the file truncated?)"
 
 
 def _record_of_line(path: Path, line: int) -> int:
@@ -274,9 +267,7 @@ def _record_of_line(path: Path, line: int) -> int:
     try:
         with path.open("r", encoding="utf-8-sig", newline="") as handle:
             reader = _csv_reader(handle)
-            record = 0
-            for _ in reader:
-                record += 1
+            for record, _ in enumerate(reader, start=1):
                 if reader.line_num >= line:
                     return record
     except (csv.Error, UnicodeDecodeError):
@@ -303,15 +294,10 @@ def scan_entity_file(path: Path, entity: Entity, relative_name: str) -> pl.LazyF
         glob=False,  # a file named gpu_prices_[1].csv is that file, not a pattern
     )
     scan = scan.rename({old: new for old, new in zip(cells, header) if old != new})
-    extra = (
-        pl.struct(extras).struct.json_encode() if extras else pl.lit(None, pl.String)
-    ).alias(EXTRA_COLUMNS)
+    extra = (pl.struct(extras).struct.json_encode() if extras else pl.lit(None, pl.String)).alias(EXTRA_COLUMNS)
     row_number = (pl.col(index) + _FIRST_DATA_ROW).cast(pl.Int64)
     return scan.select(
-        *[
-            (pl.col(c) if c in header else pl.lit(None, pl.String)).alias(c)
-            for c in entity.columns
-        ],
+        *[(pl.col(c) if c in header else pl.lit(None, pl.String)).alias(c) for c in entity.columns],
         extra,
         pl.lit(relative_name).alias(SOURCE_FILE),
         row_number.alias(ROW_NUMBER),

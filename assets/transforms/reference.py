@@ -41,9 +41,7 @@ def normalize_fx_rates(raw: pl.DataFrame) -> pl.DataFrame:
     )
     _fail_first(out, pl.col("currency").str.contains(r"^[A-Z]{3}$"), "currency", "a 3-letter currency code")
     _fail_first(out, pl.col("rate_date_parsed").is_not_null(), "rate_date", "a date YYYY-MM-DD")
-    _fail_first(
-        out, pl.col("units_per_usd_parsed") > 0, "units_per_usd", "a positive number of units per USD"
-    )
+    _fail_first(out, pl.col("units_per_usd_parsed") > 0, "units_per_usd", "a positive number of units per USD")
     out = out.select(
         "currency",
         pl.col("rate_date_parsed").alias("rate_date"),
@@ -69,9 +67,7 @@ def _aliases(frame: pl.DataFrame, name_column: str) -> pl.DataFrame:
     """One row per (lower-cased alias, canonical name), the canonical name included."""
     names = frame.select(
         pl.col(name_column).str.strip_chars().alias("canonical"),
-        pl.concat_list(
-            pl.col(name_column), pl.col("aliases").fill_null("").str.split("|")
-        ).alias("alias"),
+        pl.concat_list(pl.col(name_column), pl.col("aliases").fill_null("").str.split("|")).alias("alias"),
         SOURCE_FILE,
         ROW_NUMBER,
     ).explode("alias")
@@ -117,9 +113,7 @@ def normalize_companies(raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     _fail_first(raw, pl.col("company").str.strip_chars() != "", "company", "a company name")
     flag = pl.col("sells_compute").str.strip_chars().str.to_lowercase()
     _fail_first(raw, flag.is_in(["true", "false"]), "sells_compute", "true or false")
-    companies = raw.with_columns(
-        pl.col("company").str.strip_chars(), (flag == "true").alias("sells_compute")
-    ).drop("aliases")
+    companies = raw.with_columns(pl.col("company").str.strip_chars(), (flag == "true").alias("sells_compute")).drop("aliases")
     aliases = _aliases(raw, "company").rename({"canonical": "company"})
     return companies, aliases
 
@@ -144,9 +138,7 @@ def normalize_assumptions(raw: pl.DataFrame) -> pl.DataFrame:
     return out
 
 
-def canonical_names(
-    frame: pl.DataFrame, column: str, aliases: pl.DataFrame, out: str, name_column: str
-) -> pl.DataFrame:
+def canonical_names(frame: pl.DataFrame, column: str, aliases: pl.DataFrame, out: str, name_column: str) -> pl.DataFrame:
     """Add `out`: the canonical name for `column` via the alias lookup (null when unknown)."""
     key = pl.col(column).str.strip_chars().str.to_lowercase().alias("_alias_key")
     lookup = aliases.select(pl.col("alias_key").alias("_alias_key"), pl.col(name_column).alias(out))

@@ -154,7 +154,8 @@ def adapt_gpu_clusters(raw: pl.DataFrame) -> pl.DataFrame:
                     *count_notes,
                     f"users: {cell(row, 'Users')}" if cell(row, "Users") else None,
                     ", ".join(x for x in (cell(row, "Location"), cell(row, "Country")) if x) or None,
-                    f"Epoch flags a possible duplicate of {duplicate}" if duplicate
+                    f"Epoch flags a possible duplicate of {duplicate}"
+                    if duplicate
                     else ("Epoch flags a possible duplicate" if cell(row, "Possible Duplicate") else None),
                     source_note,
                     cell(row, "Note"),
@@ -169,9 +170,7 @@ def adapt_gpu_clusters(raw: pl.DataFrame) -> pl.DataFrame:
 def _timeline(raw: pl.DataFrame, source_file: str, prefix: str, extra_notes: tuple[str, ...]) -> pl.DataFrame:
     """Dated data-center snapshots → one cluster phase each, counted in H100-equivalents."""
     rows = list(raw.iter_rows(named=True))
-    base = [
-        f"epoch-{prefix}-{slug(cell(r, 'Data center') or 'unnamed')}-{cell(r, 'Date') or 'undated'}" for r in rows
-    ]
+    base = [f"epoch-{prefix}-{slug(cell(r, 'Data center') or 'unnamed')}-{cell(r, 'Date') or 'undated'}" for r in rows]
     ids = dict(
         zip(
             (r["raw_row_id"] for r in rows),
@@ -237,7 +236,8 @@ def _timeline(raw: pl.DataFrame, source_file: str, prefix: str, extra_notes: tup
                     f"calculated capex = Epoch's total capital cost in 2025 US dollars, billions "
                     f"(compute {compute or '?'}, construction {construction or '?'})",
                     f"buildings operational: {cell(row, 'Buildings operational')}"
-                    if cell(row, "Buildings operational") else None,
+                    if cell(row, "Buildings operational")
+                    else None,
                     cell(row, "Construction status"),
                     *[f"{c}: {cell(row, c)}" for c in extra_notes if cell(row, c)],
                 ),

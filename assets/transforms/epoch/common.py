@@ -42,8 +42,7 @@ PUBLICATIONS = {
     "data_center_timelines.csv": "Epoch AI, Frontier Data Centers (CC-BY 4.0), data_center_timelines.csv",
     "xai_datacenter_timelines.csv": "Epoch AI, Frontier Data Centers (CC-BY 4.0), xai_datacenter_timelines.csv",
     "hardware_prices.csv": (
-        "Epoch AI, The rising costs of training frontier AI models: hardware prices (CC-BY 4.0), "
-        "hardware_prices.csv"
+        "Epoch AI, The rising costs of training frontier AI models: hardware prices (CC-BY 4.0), hardware_prices.csv"
     ),
     "nvidia_annual_prices.csv": "Epoch AI, AI chip counts: NVIDIA annual prices (CC-BY 4.0), nvidia_annual_prices.csv",
 }

@@ -83,7 +83,8 @@ def adapt_hardware_prices(raw: pl.DataFrame) -> pl.DataFrame:
             notes = join_notes(
                 f"Epoch {'price per chip-hour' if rental else 'hardware purchase price, per chip'}",
                 f"the price of a {number_text(gpus)}-GPU system divided by its GPUs (Epoch's Number of GPUs)"
-                if price_type == "server_per_gpu" else None,
+                if price_type == "server_per_gpu"
+                else None,
                 f"instance with {number_text(gpus)} GPU(s)" if rental and gpus is not None else None,
                 f"Epoch gives no price source ({source_text or 'blank'})" if url is None else None,
                 f"cloud GPU: {cell(row, 'Cloud GPU description')}" if cell(row, "Cloud GPU description") else None,
@@ -173,9 +174,13 @@ def adapt_nvidia_annual_prices(raw: pl.DataFrame) -> pl.DataFrame:
             if placeholder:
                 # "A100 is stub and to-do", or a bare "TODO" where a year has no figures:
                 # Epoch says the figure is unfinished, so it is reported, not loaded.
-                figures = "" if low is None and high is None else (
-                    f" (the cells give {number_text(low) if low is not None else '?'}–"
-                    f"{number_text(high) if high is not None else '?'})"
+                figures = (
+                    ""
+                    if low is None and high is None
+                    else (
+                        f" (the cells give {number_text(low) if low is not None else '?'}–"
+                        f"{number_text(high) if high is not None else '?'})"
+                    )
                 )
                 out.append(
                     {

@@ -47,9 +47,7 @@ def read_epoch_file(path: Path) -> pl.DataFrame:
     scan = pl.scan_csv(path, infer_schema=False, encoding="utf8", row_index_name="_record")
     frame = collect_file(scan, path, len(header))
     if frame.width - 1 != len(names):
-        raise InputFileError(
-            path, f"the header has {len(names)} columns but the data has {frame.width - 1}", row=1
-        )
+        raise InputFileError(path, f"the header has {len(names)} columns but the data has {frame.width - 1}", row=1)
     frame.columns = ["_record", *names]
     row_number = (pl.col("_record").cast(pl.Int64) + 2).alias("row_number")
     return frame.with_columns(

@@ -11,18 +11,8 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from assets.settings import DEFAULT_INPUT, DEFAULT_LANDING, DEFAULT_QUOTES, landing_path, warehouse_path
 from assets.warehouse import connect, ensure_schemas, transaction, write_lock
-
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-DEFAULT_WAREHOUSE = PROJECT_DIR / "data" / "warehouse.duckdb"
-DEFAULT_INPUT = PROJECT_DIR / "data" / "input"
-DEFAULT_QUOTES = PROJECT_DIR / "data" / "quotes"
-DEFAULT_LANDING = PROJECT_DIR / "data" / "landing"
-
-
-def warehouse_path() -> str:
-    """`COMPUTE_LEDGER_DB`, else data/warehouse.duckdb in the project."""
-    return os.environ.get("COMPUTE_LEDGER_DB") or str(DEFAULT_WAREHOUSE)
 
 
 class Warehouse(dg.ConfigurableResource):
@@ -95,11 +85,6 @@ class Inputs(dg.ConfigurableResource):
     def as_of_date(self) -> date:
         """`as_of` (YYYY-MM-DD), or today when blank."""
         return date.fromisoformat(self.as_of) if self.as_of else date.today()
-
-
-def landing_path() -> str:
-    """`COMPUTE_LEDGER_LANDING`, else data/landing in the project."""
-    return os.environ.get("COMPUTE_LEDGER_LANDING") or str(DEFAULT_LANDING)
 
 
 def default_resources() -> dict[str, dg.ConfigurableResource]:

@@ -1,0 +1,41 @@
+"""Where things are: the project's folders and the settings read from the environment.
+
+No Dagster here, so the command line's read-only `sql` starts without importing it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_WAREHOUSE = PROJECT_DIR / "data" / "warehouse.duckdb"
+DEFAULT_INPUT = PROJECT_DIR / "data" / "input"
+DEFAULT_QUOTES = PROJECT_DIR / "data" / "quotes"
+DEFAULT_LANDING = PROJECT_DIR / "data" / "landing"
+DEFAULT_DOCS_DIR = PROJECT_DIR / "data" / "gx_docs"
+DEFAULT_CACHE_DIR = PROJECT_DIR / "data" / "cache"
+
+
+def warehouse_path() -> str:
+    """`COMPUTE_LEDGER_DB`, else data/warehouse.duckdb in the project."""
+    return os.environ.get("COMPUTE_LEDGER_DB") or str(DEFAULT_WAREHOUSE)
+
+
+def landing_path() -> str:
+    """`COMPUTE_LEDGER_LANDING`, else data/landing in the project."""
+    return os.environ.get("COMPUTE_LEDGER_LANDING") or str(DEFAULT_LANDING)
+
+
+def docs_dir() -> Path | None:
+    """Where GX Data Docs are built during runs: `COMPUTE_LEDGER_GX_DOCS`; unset or "off"
+    for none (`compute-ledger docs` builds them on demand into data/gx_docs)."""
+    value = os.environ.get("COMPUTE_LEDGER_GX_DOCS", "off")
+    return None if value.lower() in ("", "off") else Path(value)
+
+
+def validation_cache_dir() -> Path | None:
+    """Where validation results are kept for reuse on unchanged data:
+    `COMPUTE_LEDGER_CACHE`, else data/cache; "off" for none."""
+    value = os.environ.get("COMPUTE_LEDGER_CACHE", str(DEFAULT_CACHE_DIR))
+    return None if value.lower() in ("", "off") else Path(value) / "validation"

@@ -1,0 +1,161 @@
+"""Small data, side by side: this checkout against another (the baseline), on the bundled data.
+
+    python -m bench.small_data --baseline /path/to/other/checkout [--repeat 5]
+
+Both checkouts run with their own virtual environment (`.venv` in each), their own
+DAGSTER_HOME, warehouse and cache in a temporary folder, and the same inputs (this
+checkout's `data/input`), alternately, so that load on a shared machine falls on both.
+What it times, as a user meets it (wall seconds, median of `--repeat`):
+
+- `run, unchanged`: `compute-ledger run` again on inputs that did not change (after one
+  unmeasured run), the "warm make run";
+- `run, one file edited`: `compute-ledger run` after one amount in funding_events.csv
+  changed (to a new value each time);
+- `sql "select 1"`: the read-only query command's start-up;
+- per suite, in one process with GX already imported: `validate_query` on the
+  warehouse's staged table, nothing reused (and the GX import itself).
+
+It prints a table and writes bench/out/small_data.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench._common import OUT_DIR, PROJECT_DIR
+
+#: Run in each checkout's interpreter: the GX import, then each suite validated afresh.
+_SUITES_SCRIPT = """
+import inspect, json, sys, time
+from datetime import date
+import duckdb
+t = time.perf_counter(); import great_expectations; gx_import = time.perf_counter() - t
+from assets.quality.suites import load_suites
+from assets.quality.validate import validate_query
+from assets.warehouse import load_sql, sql_params
+fresh = {"cache_dir": None} if "cache_dir" in inspect.signature(validate_query).parameters else {}
+out = {"gx_import_s": gx_import, "suites": {}}
+with duckdb.connect(sys.argv[1], read_only=True) as con:
+    for suite in load_suites():
+        select = load_sql(suite.query) if suite.query else f"select * from {suite.table}"
+        params = sql_params(select, {"as_of": date(2026, 11, 1)})
+        validate_query(suite, con, select, params, None, **fresh)  # first use builds GX objects
+        t = time.perf_counter()
+        validate_query(suite, con, select, params, None, **fresh)
+        out["suites"][suite.name] = {"first_s": None, "again_s": time.perf_counter() - t}
+print(json.dumps(out))
+"""
+
+
+class Checkout:
+    """One checkout with its own interpreter and a scratch folder for its state."""
+
+    def __init__(self, name: str, root: Path, scratch: Path, inputs: Path):
+        self.name, self.root = name, root
+        self.bin = root / ".venv" / "bin"
+        home = scratch / name / "dagster_home"
+        home.mkdir(parents=True)
+        shutil.copy(root / "dagster.yaml", home / "dagster.yaml")
+        self.db = scratch / name / "warehouse.duckdb"
+        self.env = {
+            **os.environ,
+            "DAGSTER_HOME": str(home),
+            "COMPUTE_LEDGER_DB": str(self.db),
+            "COMPUTE_LEDGER_INPUT": str(inputs),
+            "COMPUTE_LEDGER_QUOTES": str(scratch / name / "quotes"),
+            "COMPUTE_LEDGER_LANDING": str(scratch / name / "landing"),
+            "COMPUTE_LEDGER_CACHE": str(scratch / name / "cache"),
+            "COMPUTE_LEDGER_AS_OF": "2026-11-01",
+        }
+
+    def timed(self, *args: str) -> float:
+        started = time.perf_counter()
+        done = subprocess.run(
+            [str(self.bin / "compute-ledger"), *args], env=self.env, cwd=self.root, capture_output=True, text=True
+        )
+        seconds = time.perf_counter() - started
+        if done.returncode != 0:
+            raise SystemExit(
+                f"{self.name}: compute-ledger {' '.join(args)} failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
+            )
+        return seconds
+
+    def suites(self) -> dict:
+        done = subprocess.run(
+            [str(self.bin / "python"), "-c", _SUITES_SCRIPT, str(self.db)],
+            env=self.env,
+            cwd=self.root,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return json.loads(done.stdout.splitlines()[-1])
+
+
+def _edit(funding: Path, original: str, turn: int) -> None:
+    """Change one amount (xAI's 2024 Series B: $6B → $6.1B, $6.2B…, new each turn, so no
+    earlier result of the suite can be reused)."""
+    old = "xai-2024-05-series-b-equity,xAI,xai-2024-05,Series B,2024-05-26,2024-05-26,equity,,6,exact,"
+    if old not in original:
+        raise SystemExit(f"{funding}: the row this benchmark edits is not there any more; update bench/small_data.py")
+    funding.write_text(original.replace(old, old.replace(",,6,exact,", f",,{6 + (turn + 1) / 10:.1f},exact,")))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--baseline", type=Path, required=True, help="another checkout with its own .venv")
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="small-data-") as folder:
+        scratch = Path(folder)
+        inputs = scratch / "input"
+        shutil.copytree(PROJECT_DIR / "data" / "input", inputs)
+        funding = inputs / "funding_events.csv"
+        original = funding.read_text(encoding="utf-8")
+        checkouts = [
+            Checkout("baseline", args.baseline.resolve(), scratch, inputs),
+            Checkout("this", PROJECT_DIR, scratch, inputs),
+        ]
+        times: dict[str, dict[str, list[float]]] = {c.name: {} for c in checkouts}
+        for checkout in checkouts:
+            checkout.timed("run")  # builds the warehouse, the run history and caches
+        for turn in range(args.repeat):
+            for checkout in checkouts:
+                funding.write_text(original, encoding="utf-8")
+                checkout.timed("run")  # back to the original data, unmeasured
+                times[checkout.name].setdefault("run, unchanged", []).append(checkout.timed("run"))
+                _edit(funding, original, turn)
+                times[checkout.name].setdefault("run, one file edited", []).append(checkout.timed("run"))
+                times[checkout.name].setdefault('sql "select 1"', []).append(checkout.timed("sql", "select 1"))
+            print(f"  round {turn + 1} of {args.repeat} done", flush=True)
+        funding.write_text(original, encoding="utf-8")
+        for checkout in checkouts:
+            checkout.timed("run")
+        suites = {c.name: c.suites() for c in checkouts}
+    medians = {name: {what: statistics.median(values) for what, values in per.items()} for name, per in times.items()}
+    print(f"\n| what (median of {args.repeat}, wall s) | baseline | this | this / baseline |")
+    print("| --- | ---: | ---: | ---: |")
+    for what in medians["this"]:
+        base, this = medians["baseline"][what], medians["this"][what]
+        print(f"| {what} | {base:.2f} | {this:.2f} | {this / base:.0%} |")
+    print(f"| GX import (once per process) | {suites['baseline']['gx_import_s']:.2f} | {suites['this']['gx_import_s']:.2f} | |")
+    for name in suites["this"]["suites"]:
+        base, this = suites["baseline"]["suites"][name]["again_s"], suites["this"]["suites"][name]["again_s"]
+        print(f"| validate {name} (GX imported, nothing reused) | {base:.2f} | {this:.2f} | {this / base:.0%} |")
+    OUT_DIR.mkdir(exist_ok=True)
+    result = {"repeat": args.repeat, "times": times, "medians": medians, "suites": suites, "baseline": str(args.baseline)}
+    (OUT_DIR / "small_data.json").write_text(json.dumps(result, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
