@@ -20,9 +20,10 @@ do not make millions of groups). Cross-row facts (duplicates, round totals) are 
 the suite's SQL query computes, so every expectation is row-wise.
 
 GX's verdict depends only on the suite and on those combinations, so it is kept (in
-`cache_dir`, keyed by GX's version, the suite and the combinations' exact contents) and
-reused when a later run sees the same data: a re-run after editing one input file
-validates that file's table only, and does not even import GX when nothing changed.
+`cache_dir`, keyed by GX's version, this module's code, the suite and the combinations'
+exact contents) and reused when a later run sees the same data: a re-run after editing
+one input file validates that file's table only, and does not even import GX when
+nothing changed.
 """
 
 from __future__ import annotations
@@ -321,6 +322,8 @@ def _outcome(i: int, spec: ExpectationSpec, frame: pd.DataFrame, result, url: st
 def _cache_file(cache_dir: Path, suite: Suite, table: pa.Table) -> Path:
     digest = hashlib.sha256()
     digest.update(f"great_expectations {version('great_expectations')}\n{fingerprint(suite)}\n".encode())
+    # this module turns GX's results into row counts: a change to it is a new verdict
+    digest.update(hashlib.sha256(Path(__file__).read_bytes()).digest())
     digest.update(str(table.schema).encode())
     # values, not Arrow's buffers: those differ with chunking and under null slots
     digest.update(json.dumps(table.to_pydict(), default=str).encode())
