@@ -35,6 +35,7 @@ import os
 import re
 import tempfile
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -215,29 +216,28 @@ def fingerprint(suite: Suite) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-_CONTEXTS: dict = {}
+#: GX checkpoints by (suite fingerprint, docs folder): a Suite holds lists, so is no key.
 _CHECKPOINTS: dict = {}
 
 
+@lru_cache(maxsize=4)
 def _context(docs_dir: str | None):
     """One ephemeral GX context per process and docs folder (creating one takes seconds)."""
-    if docs_dir not in _CONTEXTS:
-        import great_expectations as gx
+    import great_expectations as gx
 
-        context = gx.get_context(mode="ephemeral")
-        context.variables.progress_bars = {"globally": False}
-        if docs_dir:
-            context.add_data_docs_site(
-                "compute_ledger",
-                {
-                    "class_name": "SiteBuilder",
-                    "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": docs_dir},
-                    "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-                },
-            )
-        context.data_sources.add_pandas("warehouse")
-        _CONTEXTS[docs_dir] = context
-    return _CONTEXTS[docs_dir]
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = {"globally": False}
+    if docs_dir:
+        context.add_data_docs_site(
+            "compute_ledger",
+            {
+                "class_name": "SiteBuilder",
+                "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": docs_dir},
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            },
+        )
+    context.data_sources.add_pandas("warehouse")
+    return context
 
 
 def _checkpoint(suite: Suite, docs_dir: str | None):
@@ -319,11 +319,16 @@ def _outcome(i: int, spec: ExpectationSpec, frame: pd.DataFrame, result, url: st
     return outcome
 
 
+@lru_cache(maxsize=1)
+def _code_digest() -> bytes:
+    """This module turns GX's results into row counts: a change to it is a new verdict."""
+    return hashlib.sha256(Path(__file__).read_bytes()).digest()
+
+
 def _cache_file(cache_dir: Path, suite: Suite, table: pa.Table) -> Path:
     digest = hashlib.sha256()
     digest.update(f"great_expectations {version('great_expectations')}\n{fingerprint(suite)}\n".encode())
-    # this module turns GX's results into row counts: a change to it is a new verdict
-    digest.update(hashlib.sha256(Path(__file__).read_bytes()).digest())
+    digest.update(_code_digest())
     digest.update(str(table.schema).encode())
     # values, not Arrow's buffers: those differ with chunking and under null slots
     digest.update(json.dumps(table.to_pydict(), default=str).encode())
