@@ -7,7 +7,6 @@ import polars as pl
 
 from assets.policies import IO_RETRY, WAREHOUSE_POOL, retry_only_transient_io
 from assets.resources import Inputs, Warehouse
-from assets.timing import Stopwatch
 from assets.transforms.entities import ENTITIES
 from assets.transforms.landing import (
     ACCEPTED,
@@ -107,7 +106,6 @@ def _decide(landed: LandingFile, known: set[str]) -> tuple[str, str | None]:
     "being written (a .part name, or changed in the last seconds) wait for the next run.",
 )
 def landing_files(context: dg.AssetExecutionContext, warehouse: Warehouse, inputs: Inputs) -> dg.MaterializeResult:
-    watch = Stopwatch()
     folder = inputs.landing_folder
     moved = {"accepted": 0, "duplicate": 0, "failed": 0, "waiting": 0, "recovered": 0}
     with retry_only_transient_io():
@@ -151,6 +149,4 @@ def landing_files(context: dg.AssetExecutionContext, warehouse: Warehouse, input
         if rows:
             with warehouse.write() as con:
                 log_files(con, rows)
-    return dg.MaterializeResult(
-        metadata={"dagster/row_count": len(rows), **{f"files_{k}": v for k, v in moved.items()}, "seconds": watch.seconds}
-    )
+    return dg.MaterializeResult(metadata={"dagster/row_count": len(rows), **{f"files_{k}": v for k, v in moved.items()}})

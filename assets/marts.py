@@ -12,7 +12,6 @@ from assets.policies import WAREHOUSE_POOL
 from assets.resources import Inputs, Warehouse
 from assets.sql_text import header_comment, tables_read
 from assets.table_metadata import input_checks, table_metadata
-from assets.timing import Stopwatch
 from assets.warehouse import SQL_DIR, build_table_from_sql, load_sql
 
 GROUP = "marts"
@@ -68,7 +67,6 @@ def _mart_asset(name: str) -> dg.AssetsDefinition:
         freshness_policy=MART_FRESHNESS,
     )
     def mart(context: dg.AssetExecutionContext, warehouse: Warehouse, inputs: Inputs) -> dg.MaterializeResult:
-        watch = Stopwatch()
         table = f"marts.{name}"
         with warehouse.write() as con:
             build_table_from_sql(con, table, f"mart_{name}", {"as_of": inputs.as_of_date})
@@ -78,7 +76,6 @@ def _mart_asset(name: str) -> dg.AssetsDefinition:
                 **metadata,
                 "input_checks": input_checks(context.instance, deps, context.run.run_id),
                 "as_of": str(inputs.as_of_date),
-                "seconds": watch.seconds,
             }
         )
 

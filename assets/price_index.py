@@ -16,7 +16,6 @@ from assets.quotes import STAGED_KEY
 from assets.resources import Warehouse
 from assets.sql_text import header_comment
 from assets.table_metadata import input_checks, table_metadata
-from assets.timing import Stopwatch
 from assets.warehouse import load_sql, sql_params
 
 INDEX_KEY = dg.AssetKey(["marts", "gpu_price_index"])
@@ -44,7 +43,6 @@ def _exists(con) -> bool:
     metadata={"sql_file": "sql/mart_gpu_price_index.sql"},
 )
 def gpu_price_index(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
-    watch = Stopwatch()
     with warehouse.write() as con:
         # before the quote feed's first load its table does not exist: the index reads it empty
         con.execute(
@@ -66,6 +64,5 @@ def gpu_price_index(context: dg.AssetExecutionContext, warehouse: Warehouse) -> 
             **metadata,
             "input_checks": input_checks(context.instance, [STAGED_KEY, GPU_PRICES_KEY], context.run.run_id),
             "months_rebuilt": "all" if full else len(months),
-            "seconds": watch.seconds,
         }
     )

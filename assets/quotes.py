@@ -13,9 +13,8 @@ import dagster as dg
 import polars as pl
 
 from assets.policies import IO_RETRY, WAREHOUSE_POOL, retry_only_transient_io
-from assets.reference import REFERENCE_ASSETS, load_references
+from assets.reference import REFERENCE_KEYS, load_references
 from assets.resources import Inputs, Warehouse
-from assets.timing import Stopwatch
 from assets.transforms.entities import GPU_PRICES
 from assets.transforms.quote_files import quote_files
 from assets.transforms.quotes import PARTITION_DATE, split_quote_batch
@@ -102,7 +101,7 @@ def _prepare_tables(con, staged_schema: pl.DataFrame, rebuild: bool) -> None:
             STAGED_KEY,
             group_name="staging",
             kinds={"duckdb", "polars"},
-            deps=[RAW_KEY, *[a.key for a in REFERENCE_ASSETS]],
+            deps=[RAW_KEY, *REFERENCE_KEYS],
             description="GPU price quotes by day in US dollars: purchases per GPU, rentals per GPU-hour, "
             "canonical GPU models. Partitioned by the day quoted.",
             freshness_policy=dg.FreshnessPolicy.time_window(fail_window=timedelta(days=3), warn_window=timedelta(days=2)),
@@ -114,11 +113,9 @@ def _prepare_tables(con, staged_schema: pl.DataFrame, rebuild: bool) -> None:
     pool=WAREHOUSE_POOL,
 )
 def gpu_price_quotes(context: dg.AssetExecutionContext, warehouse: Warehouse, inputs: Inputs):
-    watch = Stopwatch()
     with retry_only_transient_io():
         start, end, rebuild = _days_to_load(context, inputs)
         files, totals, staged_rows = _load_days(warehouse, inputs, start, end, rebuild, context.run.run_id)
-    load_seconds = watch.seconds
     if not (context.has_partition_key or context.has_partition_key_range):
         # Launched without a partition: each day loaded is recorded as materialized, as a
         # run over the same range would record it, so the partitions view shows them.
@@ -136,7 +133,6 @@ def gpu_price_quotes(context: dg.AssetExecutionContext, warehouse: Warehouse, in
             **totals,
             "days": f"{start} .. {end}",
             "full_rebuild": rebuild,
-            "seconds": load_seconds,
         },
     )
 

@@ -7,7 +7,6 @@ import dagster as dg
 from assets.landing import LANDING_KEY, log_files
 from assets.policies import IO_RETRY, WAREHOUSE_POOL, retry_only_transient_io
 from assets.resources import Inputs, Warehouse
-from assets.timing import Stopwatch
 from assets.transforms.discovery import entity_files
 from assets.transforms.entities import ENTITIES, Entity
 from assets.transforms.errors import InputFileError
@@ -76,7 +75,6 @@ def _raw_asset(entity: Entity) -> dg.AssetsDefinition:
         " accepted from the landing folder.",
     )
     def raw_entity(context: dg.AssetExecutionContext, warehouse: Warehouse, inputs: Inputs) -> dg.MaterializeResult:
-        watch = Stopwatch()
         landing = inputs.landing_folder
         landed = accepted_files(landing, entity.name)
         files = [(p, p.name, "curated") for p in entity_files(inputs.folder, entity.name)]
@@ -100,7 +98,6 @@ def _raw_asset(entity: Entity) -> dg.AssetsDefinition:
                 "dagster/row_count": sum(rows.values()),
                 "rows_per_file": dg.MetadataValue.json(rows),
                 "input_folder": str(inputs.folder),
-                "seconds": watch.seconds,
             }
         )
 

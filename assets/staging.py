@@ -13,10 +13,9 @@ import polars as pl
 from assets.epoch import asset_key as epoch_asset_key
 from assets.epoch import files_for, table_name
 from assets.policies import WAREHOUSE_POOL
-from assets.reference import REFERENCE_ASSETS, load_references
+from assets.reference import REFERENCE_KEYS, load_references
 from assets.resources import Warehouse
 from assets.table_metadata import table_metadata
-from assets.timing import Stopwatch
 from assets.transforms.cross_source import resolve_sources
 from assets.transforms.entities import ENTITIES, Entity
 from assets.transforms.epoch import EPOCH_FILES
@@ -275,12 +274,11 @@ def _staging_asset(entity: Entity) -> dg.AssetsDefinition:
         deps=[
             ["raw", entity.name],
             *[epoch_asset_key(f) for f in files_for(entity.name)],
-            *[a.key for a in REFERENCE_ASSETS],
+            *REFERENCE_KEYS,
         ],
         description=_DESCRIPTIONS[entity.name],
     )
     def staged_entity(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
-        watch = Stopwatch()
         if entity.name == "gpu_prices":
             counts = stage_prices(warehouse, context.run.run_id)
         with warehouse.write() as con:
@@ -298,7 +296,6 @@ def _staging_asset(entity: Entity) -> dg.AssetsDefinition:
             "rows_loaded": counts.rows_loaded,
             "rows_duplicate": counts.rows_duplicate,
             "rows_quarantined": counts.rows_quarantined,
-            "seconds": watch.seconds,
         }
         if reasons.height:
             metadata["quarantine_reasons"] = dg.MetadataValue.md(frame_to_markdown(reasons))

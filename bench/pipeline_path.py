@@ -16,9 +16,8 @@ a partitioned run covers every partition at once (single-run range tags). The qu
 folder is an empty folder of the run (`--quotes-dir`), unless `--route feed` puts the
 generated file there instead of in the curated input folder.
 
-Per stage it prints the seconds the asset reports in its metadata ("seconds"), the step's
-wall time from Dagster's step events (the asset body plus Dagster's work around it), and
-the peak RSS seen while the step ran (sampled every 20 ms).
+Per stage it prints the step's wall time from Dagster's step events (the asset body plus
+Dagster's work around it), and the peak RSS seen while the step ran (sampled every 20 ms).
 """
 
 from __future__ import annotations
@@ -215,7 +214,7 @@ def run(input_dir: str, db: str, as_of: str, route: str = "curated", quotes_dir:
     stages.sampler.sample()
     end_wall = time.time()
 
-    print(f"  {'stage':<34}{'asset s':>9}{'step s':>9}{'rows':>12}{'peak MB':>10}")
+    print(f"  {'stage':<34}{'step s':>9}{'rows':>12}{'peak MB':>10}")
     steps_total = 0.0
     checks = []
     for result in results:
@@ -228,13 +227,12 @@ def run(input_dir: str, db: str, as_of: str, route: str = "curated", quotes_dir:
             mats = materialized.get(step_key) or [(step_key.replace("__", "/"), {})]
             # A multi-asset step reports several assets, and a run over a partition range
             # one materialization per partition: name the step by its distinct assets and
-            # take the metadata that has "seconds" (else the last).
-            _, metadata = next(((n, m) for n, m in mats if "seconds" in m), mats[-1])
+            # take the last one's metadata.
+            _, metadata = mats[-1]
             name = " + ".join(dict.fromkeys(n for n, _ in mats))
             partitions = len(mats) // max(len(dict.fromkeys(n for n, _ in mats)), 1)
             if partitions > 1:
                 name += f" ({partitions} partitions)"
-            asset_s = _value(metadata.get("seconds")) if metadata else None
             rows = _value(metadata.get("dagster/row_count")) if metadata else None
             step_s = e - s
             steps_total += step_s
@@ -243,10 +241,9 @@ def run(input_dir: str, db: str, as_of: str, route: str = "curated", quotes_dir:
             for k in ("rows_read", "rows_loaded", "rows_duplicate", "rows_quarantined", "validation_seconds"):
                 if metadata and k in metadata:
                     extra[k] = _value(metadata[k])
-            stages.add(name, step_s, round(peak, 1), asset_seconds=asset_s, rows=rows, status=status, **extra)
-            asset_text = f"{asset_s:9.3f}" if isinstance(asset_s, (int, float)) else f"{'-':>9}"
+            stages.add(name, step_s, round(peak, 1), rows=rows, status=status, **extra)
             rows_text = f"{rows:>12,}" if isinstance(rows, int) else f"{'':>12}"
-            print(f"  {name:<34}{asset_text}{step_s:9.3f}{rows_text}{peak:10.1f}  {status}", flush=True)
+            print(f"  {name:<34}{step_s:9.3f}{rows_text}{peak:10.1f}  {status}", flush=True)
         for evaluation in result.get_asset_check_evaluations():
             checks.append(
                 {"check": f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}", "passed": evaluation.passed}

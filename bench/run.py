@@ -134,10 +134,8 @@ def print_table(results: list[dict]) -> None:
         print()
         print(f"== {r['path']}: stages (seconds, peak RSS MB while the stage ran) ==")
         for s in r.get("stages", []):
-            asset = s.get("asset_seconds")
-            asset_text = f"  (asset body {asset:.3f} s)" if isinstance(asset, (int, float)) else ""
             rows = f"  {s['rows']:,} rows" if isinstance(s.get("rows"), int) else ""
-            print(f"  {s['name']:<36}{s['seconds']:9.3f} s{_fmt(s.get('peak_rss_mb'), '10.1f'):>10} MB{asset_text}{rows}")
+            print(f"  {s['name']:<36}{s['seconds']:9.3f} s{_fmt(s.get('peak_rss_mb'), '10.1f'):>10} MB{rows}")
 
 
 #: Above this many rows the pandas reference is skipped unless asked for (--with-pandas):

@@ -103,7 +103,9 @@ def test_run_failure_names_the_file_row_and_column(tmp_path):
     out = cli("run", db=tmp_path / "w.duckdb", env={"COMPUTE_LEDGER_INPUT": str(folder), "DAGSTER_HOME": str(tmp_path / "home")})
     assert out.returncode == 1
     assert "assumptions.csv, row 2, column 'value_mid'" in out.stderr
-    assert "✗ ref/assumptions: " in out.stdout  # the progress line of the failed step
+    # the progress line of the failed step, which still wrote the reference files it could read
+    assert "✗ reference_tables: Reference files not loaded — " in out.stdout and "assumptions.csv" in out.stdout
+    assert "✓ ref/fx_rates" in out.stdout and "✓ ref/assumptions" not in out.stdout
     assert "Traceback" not in out.stdout + out.stderr
 
 

@@ -107,7 +107,11 @@ def test_a_failed_run_leaves_the_warehouse_as_it_was(tmp_path):
     result = materialize_everything(db, folder, "2025-09-30", raise_on_error=False)
     assert not result.success
     failures = [e for e in result.all_events if e.is_step_failure]
-    messages = " ".join(str(e.step_failure_data.error.cause.message) for e in failures if e.step_failure_data.error.cause)
+    messages = " ".join(
+        (e.step_failure_data.user_failure_data.description if e.step_failure_data.user_failure_data else "")
+        + (e.step_failure_data.error.cause.message if e.step_failure_data.error.cause else "")
+        for e in failures
+    )
     assert "funding_events_more.csv" in messages and "not UTF-8" in messages
     assert "fx_rates.csv, row 3, column 'units_per_usd'" in messages
     assert snapshot(db) == before
