@@ -16,7 +16,7 @@ import dagster as dg
 import polars as pl
 
 from assets.landing import LANDING_KEY
-from assets.policies import IO_RETRY, WAREHOUSE_POOL, retry_only_transient_io
+from assets.policies import IO_RETRY, retry_only_transient_io
 from assets.resources import Inputs, Warehouse
 from assets.settings import PROJECT_DIR
 from assets.transforms.epoch import EPOCH_FILES, read_epoch_file
@@ -70,7 +70,6 @@ _FILE_BY_KEY = {asset_key(name): name for name in EPOCH_FILES}
         for name, spec in EPOCH_FILES.items()
     ],
     can_subset=True,
-    pool=WAREHOUSE_POOL,
     retry_policy=IO_RETRY,
 )
 def epoch_exports(context: dg.AssetExecutionContext, warehouse: Warehouse, inputs: Inputs):

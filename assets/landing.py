@@ -5,7 +5,7 @@ from pathlib import Path
 import dagster as dg
 import polars as pl
 
-from assets.policies import IO_RETRY, WAREHOUSE_POOL, retry_only_transient_io
+from assets.policies import IO_RETRY, retry_only_transient_io
 from assets.resources import Inputs, Warehouse
 from assets.transforms.entities import ENTITIES
 from assets.transforms.landing import (
@@ -98,7 +98,6 @@ def _decide(landed: LandingFile, known: set[str]) -> tuple[str, str | None]:
     key=LANDING_KEY,
     group_name="sources",
     kinds={"csv"},
-    pool=WAREHOUSE_POOL,
     retry_policy=IO_RETRY,
     description="Files dropped in the landing folder (COMPUTE_LEDGER_LANDING, data/landing/): each complete "
     "file is accepted for its entity, set aside as a duplicate of a file already accepted, or set aside as "

@@ -8,7 +8,6 @@ from datetime import timedelta
 
 import dagster as dg
 
-from assets.policies import WAREHOUSE_POOL
 from assets.resources import Inputs, Warehouse
 from assets.sql_text import header_comment, tables_read
 from assets.table_metadata import input_checks, table_metadata
@@ -59,7 +58,6 @@ def _mart_asset(name: str) -> dg.AssetsDefinition:
         key_prefix=["marts"],
         group_name=GROUP,
         kinds={"duckdb", "sql"},
-        pool=WAREHOUSE_POOL,
         deps=deps,
         description=description(sql),
         metadata={"sql_file": f"sql/mart_{name}.sql"},

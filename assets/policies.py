@@ -1,5 +1,6 @@
-"""What every writing asset shares: the pool that serializes warehouse writes, the retry
-policy for transient I/O, and failing at once on everything retrying cannot fix."""
+"""What every writing asset shares: the retry policy for transient I/O, and failing at once
+on everything retrying cannot fix. (Writes are serialized by the `Warehouse` resource's file
+lock, not by a Dagster pool: see `assets.warehouse.write_lock`.)"""
 
 from contextlib import contextmanager
 
@@ -8,10 +9,6 @@ import duckdb
 
 from assets.transforms.errors import InputFileError
 from assets.transforms.stable_files import FileStillChangingError
-
-#: DuckDB allows one writing process per file: every asset that writes the warehouse runs
-#: in this pool, limited to one step at a time by dagster.yaml (and by the file lock).
-WAREHOUSE_POOL = "warehouse_writer"
 
 #: Transient I/O (a busy disk, a network share that hiccups, the warehouse lock held past
 #: its wait): retried with backoff and jitter. Only errors `is_transient` accepts reach it:

@@ -11,7 +11,6 @@ from datetime import timedelta
 import dagster as dg
 
 from assets.marts import MART_AUTOMATION
-from assets.policies import WAREHOUSE_POOL
 from assets.quotes import STAGED_KEY
 from assets.resources import Warehouse
 from assets.sql_text import header_comment
@@ -35,7 +34,6 @@ def _exists(con) -> bool:
     key=INDEX_KEY,
     group_name="marts",
     kinds={"duckdb", "sql"},
-    pool=WAREHOUSE_POOL,
     deps=[STAGED_KEY, GPU_PRICES_KEY],
     description=header_comment(_SQL),
     automation_condition=MART_AUTOMATION,

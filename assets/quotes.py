@@ -12,7 +12,7 @@ from datetime import date, timedelta
 import dagster as dg
 import polars as pl
 
-from assets.policies import IO_RETRY, WAREHOUSE_POOL, retry_only_transient_io
+from assets.policies import IO_RETRY, retry_only_transient_io
 from assets.reference import REFERENCE_KEYS, load_references
 from assets.resources import Inputs, Warehouse
 from assets.transforms.entities import GPU_PRICES
@@ -110,7 +110,6 @@ def _prepare_tables(con, staged_schema: pl.DataFrame, rebuild: bool) -> None:
     partitions_def=QUOTE_DAYS,
     backfill_policy=dg.BackfillPolicy.single_run(),
     retry_policy=IO_RETRY,
-    pool=WAREHOUSE_POOL,
 )
 def gpu_price_quotes(context: dg.AssetExecutionContext, warehouse: Warehouse, inputs: Inputs):
     with retry_only_transient_io():

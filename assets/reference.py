@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import dagster as dg
 import polars as pl
 
-from assets.policies import WAREHOUSE_POOL, retry_only_transient_io
+from assets.policies import retry_only_transient_io
 from assets.resources import Inputs, Warehouse
 from assets.transforms.entities import REFERENCE
 from assets.transforms.reading import read_reference_file
@@ -80,7 +80,6 @@ _BY_KEY = {ref.key: ref for ref in REFERENCE_FILES}
         for ref in REFERENCE_FILES
     ],
     can_subset=True,
-    pool=WAREHOUSE_POOL,
 )
 def reference_tables(context: dg.AssetExecutionContext, warehouse: Warehouse, inputs: Inputs):
     """Each selected reference file normalized, then written (tables replaced whole)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+from pydantic import PrivateAttr
 
 from assets.settings import DEFAULT_INPUT, DEFAULT_LANDING, DEFAULT_QUOTES, landing_path, warehouse_path
 from assets.warehouse import connect, ensure_schemas, transaction, write_lock
@@ -19,13 +21,21 @@ class Warehouse(dg.ConfigurableResource):
     """The DuckDB warehouse file. Writers get one transaction; readers a read-only handle."""
 
     path: str
+    _log: logging.Logger | None = PrivateAttr(default=None)
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        self._log = context.log
+
+    def _waiting(self) -> None:
+        if self._log is not None:
+            self._log.info(f"Waiting for the warehouse: another step or process is writing {self.path}")
 
     @contextmanager
     def write(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A connection inside a transaction: committed if the block succeeds, else rolled back.
 
         Writers take the file lock first, so two runs never write at once."""
-        with write_lock(self.path):
+        with write_lock(self.path, on_wait=self._waiting):
             con = connect(self.path)
             try:
                 ensure_schemas(con)
@@ -40,7 +50,7 @@ class Warehouse(dg.ConfigurableResource):
         bulk loads that write a new table in steps and then swap it in with one short
         `transaction(con)`: a transaction holding millions of uncommitted rows keeps them in
         memory, this keeps memory at one batch."""
-        with write_lock(self.path):
+        with write_lock(self.path, on_wait=self._waiting):
             con = connect(self.path)
             try:
                 ensure_schemas(con)

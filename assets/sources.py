@@ -5,7 +5,7 @@ from pathlib import Path
 import dagster as dg
 
 from assets.landing import LANDING_KEY, log_files
-from assets.policies import IO_RETRY, WAREHOUSE_POOL, retry_only_transient_io
+from assets.policies import IO_RETRY, retry_only_transient_io
 from assets.resources import Inputs, Warehouse
 from assets.transforms.discovery import entity_files
 from assets.transforms.entities import ENTITIES, Entity
@@ -67,7 +67,6 @@ def _raw_asset(entity: Entity) -> dg.AssetsDefinition:
         key_prefix=["raw"],
         group_name=GROUP,
         kinds={"duckdb", "csv"},
-        pool=WAREHOUSE_POOL,
         deps=[LANDING_KEY],
         retry_policy=IO_RETRY,
         description=_DESCRIPTIONS[entity.name]

@@ -12,7 +12,6 @@ import polars as pl
 
 from assets.epoch import asset_key as epoch_asset_key
 from assets.epoch import files_for, table_name
-from assets.policies import WAREHOUSE_POOL
 from assets.reference import REFERENCE_KEYS, load_references
 from assets.resources import Warehouse
 from assets.table_metadata import table_metadata
@@ -270,7 +269,6 @@ def _staging_asset(entity: Entity) -> dg.AssetsDefinition:
         key_prefix=["staging"],
         group_name=GROUP,
         kinds={"duckdb", "polars"},
-        pool=WAREHOUSE_POOL,
         deps=[
             ["raw", entity.name],
             *[epoch_asset_key(f) for f in files_for(entity.name)],

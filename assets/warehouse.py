@@ -9,7 +9,7 @@ from __future__ import annotations
 import fcntl
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -123,12 +123,14 @@ def connect(path: str | Path, *, read_only: bool = False, wait_seconds: float = 
 
 
 @contextmanager
-def write_lock(path: str | Path, wait_seconds: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
+def write_lock(
+    path: str | Path, wait_seconds: float = LOCK_WAIT_SECONDS, on_wait: Callable[[], None] | None = None
+) -> Iterator[None]:
     """An exclusive OS file lock beside the warehouse, held while one process writes.
 
     It serializes writers from every execution path (the CLI, runs launched by the UI,
     tests), and the OS releases it when a process dies, even by SIGKILL, so a crashed run
-    never blocks the next one.
+    never blocks the next one. `on_wait` is called once if the lock is taken already.
     """
     lock_path = Path(f"{path}.write-lock")
     lock_path.parent.mkdir(parents=True, exist_ok=True)
@@ -139,6 +141,9 @@ def write_lock(path: str | Path, wait_seconds: float = LOCK_WAIT_SECONDS) -> Ite
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
+                if on_wait is not None:
+                    on_wait()
+                    on_wait = None
                 if time.monotonic() > deadline:
                     raise TimeoutError(f"another process has been writing {path} for {wait_seconds:.0f} s") from None
                 time.sleep(0.1)

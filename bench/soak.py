@@ -10,7 +10,7 @@ Then it waits for the folder to drain and checks the invariants:
 - every valid file accounted for once (accepted and loaded once, in accepted/), every
   copy set aside as a duplicate, every broken file in failed/ with its reason;
 - every valid row staged exactly once, and reconciliation adding up;
-- no file left in the landing folder, no run left queued or started, no pool slot held;
+- no file left in the landing folder, no run left queued or started, the write lock free;
 - the warehouse opens and a full `compute-ledger run` succeeds.
 
 It prints them with the time from drop to staging (median, max) and the peak memory of
@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import fcntl
 import json
 import os
 import random
@@ -307,12 +308,19 @@ def check(soak: Soak) -> list[tuple[str, bool, str]]:
     results.append(("no file left in the landing folder", not left, str(left)))
     active = [r["runId"][:8] + " " + r["status"] for r in soak.runs() if r["status"] in ACTIVE]
     results.append(("no run left queued or started", not active, str(active)))
-    held = soak.graphql("{ instance { concurrencyLimits { concurrencyKey claimedSlots { runId stepKey } } } }")["instance"][
-        "concurrencyLimits"
-    ]
-    claimed = [(c["concurrencyKey"], s["runId"][:8]) for c in held for s in c["claimedSlots"]]
-    results.append(("no pool slot held", not claimed, str(claimed)))
+    results.append(("the warehouse's write lock free", not _lock_held(soak.db), f"{soak.db}.write-lock"))
     return results
+
+
+def _lock_held(db: Path) -> bool:
+    """Whether a process holds the warehouse's write lock (see assets.warehouse.write_lock)."""
+    with open(f"{db}.write-lock", "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        return False
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -32,7 +32,7 @@ defs = dg.Definitions(
     schedules=SCHEDULES,
     sensors=SENSORS,
     resources=default_resources(),
-    # Every writing step takes the warehouse's one write slot in turn, so separate step
+    # Every writing step takes the warehouse's one write lock in turn, so separate step
     # processes would only add start-up time (each re-imports Polars, DuckDB and GX).
     executor=dg.in_process_executor,
 )

@@ -2,12 +2,11 @@
 
 A run worker killed by SIGKILL, the OOM killer or a crash of the whole `dagster dev`
 session leaves its run 'started' for ever: Dagster's run monitoring cannot check a worker
-launched by the default run launcher. Such a run would also keep the warehouse's write
-slot (the pool `warehouse_writer`, limit 1), blocking every later write. A run started by
+launched by the default run launcher, and the landing sensor would wait for it. (Its write
+lock is no concern: the OS frees a dead process's file lock.) A run started by
 `compute-ledger run` carries its process id in a tag; a run launched by the UI or the
 daemon records it in its "Started process for run (pid: …)" event. Runs of this machine
-whose process is gone are marked failed; the daemon's run monitoring then frees their
-pool slots (`free_slots_after_run_end_seconds` in dagster.yaml).
+whose process is gone are marked failed, through Dagster's public `report_run_failed`.
 """
 
 from __future__ import annotations

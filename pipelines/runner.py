@@ -40,14 +40,12 @@ def describe_failure(evaluation) -> str:
 
 def _asset_line(name: str, metadata: dict) -> str:
     rows = metadata.get("dagster/row_count")
-    seconds = metadata.get("seconds")
     rows_text = f"{_value(rows):>8,} rows" if rows is not None else " " * 13
-    seconds_text = f"{_value(seconds):6.2f} s" if seconds is not None else ""
     extra = ""
     quarantined = metadata.get("rows_quarantined")
     if quarantined is not None and _value(quarantined):
         extra = f"   ({_value(quarantined)} quarantined, see quarantine.rejected_rows)"
-    return f"  ✓ {name:<36}{rows_text} {seconds_text}{extra}"
+    return f"  ✓ {name:<36}{rows_text}{extra}"
 
 
 def _checks_line(name: str, evaluations: list) -> str:
@@ -138,15 +136,6 @@ def _failure_text(event: dg.DagsterEvent) -> str:
     return message
 
 
-def reap_dead_cli_runs(instance: dg.DagsterInstance) -> list[str]:
-    """`run_health.reap_dead_runs`, and the pool slots of the runs it marks failed freed at
-    once: without `dagster dev` no daemon frees them, and one held slot blocks every write."""
-    reaped = reap_dead_runs(instance)
-    for run_id in reaped:
-        instance.event_log_storage.free_concurrency_slots_for_run(run_id)
-    return reaped
-
-
 def run_refresh_all(instance: dg.DagsterInstance | None = None, *, all_days: bool = False) -> tuple[bool, str]:
     """Execute `refresh_all` in this process over the quote days that have files (every day
     with `all_days`); (succeeded, what went wrong for a person)."""
@@ -156,8 +145,8 @@ def run_refresh_all(instance: dg.DagsterInstance | None = None, *, all_days: boo
 
     relax_sqlite_sync()
     instance = instance or dg.DagsterInstance.get()
-    for run_id in reap_dead_cli_runs(instance):
-        print(f"  (run {run_id[:8]} had died mid-way: marked failed, its pool slot freed)", flush=True)
+    for run_id in reap_dead_runs(instance):
+        print(f"  (run {run_id[:8]} had died mid-way: marked failed)", flush=True)
     # without a partition the quote feed loads the days that have files
     tags = {**(all_days_tags() if all_days else {}), PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()}
     job = defs.resolve_job_def("refresh_all").with_logger_defs({"progress": progress_logger})

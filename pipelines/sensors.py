@@ -117,7 +117,7 @@ def landing_folder(context: dg.SensorEvaluationContext):
     minimum_interval_seconds=15,
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Marks failed the runs whose process died (killed, out of memory, the server stopped under "
-    "them), which would otherwise stay 'started' for ever and hold the warehouse's write slot.",
+    "them), which would otherwise stay 'started' for ever, so the landing folder takes their files again.",
 )
 def dead_runs(context: dg.SensorEvaluationContext):
     reaped = reap_dead_runs(context.instance)

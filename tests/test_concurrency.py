@@ -111,7 +111,7 @@ def test_a_run_killed_mid_write_leaves_the_warehouse_as_it_was(tmp_path):
     assert query(db, "select count(*) as n from staging.gpu_price_quotes")[0]["n"] == staged
     assert query(db, "select count(*) as n from raw.gpu_price_quotes")[0]["n"] == 0
 
-    # The next run frees the dead run's slot and succeeds.
+    # The next run marks the dead one failed and succeeds.
     nxt = subprocess.run([str(SCRIPT), "run"], env=env, capture_output=True, text=True, cwd=PROJECT_DIR, timeout=600)
     assert nxt.returncode == 0, nxt.stdout + nxt.stderr
     assert "had died mid-way" in nxt.stdout
@@ -145,3 +145,33 @@ def test_a_reader_waits_for_an_open_write_and_never_takes_the_write_lock(tmp_pat
         assert not _lock_held(db)  # reading holds no write lock
         with pytest.raises(duckdb.Error, match="read-only"):
             con.execute("create table main.nope as select 1")
+
+
+_HOLD_THE_LOCK = """
+import sys, time
+from assets.warehouse import write_lock
+with write_lock(sys.argv[1]):
+    print("held", flush=True)
+    time.sleep(1.5)
+"""
+
+
+def test_a_step_that_waits_for_another_writer_says_so_in_its_run_log(tmp_path):
+    import dagster as dg
+
+    from assets.resources import Warehouse
+
+    db = tmp_path / "w.duckdb"
+    holder = subprocess.Popen([sys.executable, "-c", _HOLD_THE_LOCK, str(db)], stdout=subprocess.PIPE, text=True, cwd=PROJECT_DIR)
+    assert holder.stdout.readline().strip() == "held"
+
+    @dg.asset
+    def written(warehouse: Warehouse) -> None:
+        with warehouse.write() as con:
+            con.execute("create table main.t as select 1 as x")
+
+    with dg.instance_for_test() as instance:
+        result = dg.materialize([written], resources={"warehouse": Warehouse(path=str(db))}, instance=instance)
+        messages = [entry.user_message for entry in instance.all_logs(result.run_id)]
+    assert result.success and holder.wait(timeout=60) == 0
+    assert any(m.startswith("Waiting for the warehouse: another step or process is writing") for m in messages), messages

@@ -95,12 +95,14 @@ def test_marts_depend_on_the_tables_their_sql_reads():
     assert {"staging/clusters", "staging/gpu_prices", "ref/assumptions", "ref/gpu_catalog"} <= parents
 
 
-def test_every_asset_has_a_description_and_writes_through_the_pool():
+def test_every_asset_has_a_description_and_no_pool_to_free():
+    # Writes are serialized by the warehouse's file lock, which the OS frees when a process
+    # dies; a Dagster pool's slot would stay claimed by a killed command-line run.
     graph = defs.resolve_asset_graph()
     for key in graph.get_all_asset_keys():
         node = graph.get(key)
         assert node.description, key
-        assert node.pools == {"warehouse_writer"}, key
+        assert not node.pools, key
 
 
 def test_one_check_per_expectation_blocking_when_severity_is_error():
