@@ -1,5 +1,5 @@
 """Compute Ledger's assets (Dagster wiring) and the pure transforms they wrap.
 
 Import the asset modules from `pipelines.definitions`; importing this package stays cheap
-so the pure parts (`assets.transforms`, `assets.warehouse`) load without Dagster assets.
+so the pure parts (`ledger.transforms`, `ledger.warehouse`) load without Dagster assets.
 """

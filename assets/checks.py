@@ -8,11 +8,11 @@ in that run, and keep their previous contents.
 
 import dagster as dg
 
-from assets.quality.suites import Suite, load_suites
-from assets.quality.validate import validate_query
 from assets.resources import Inputs, Warehouse
-from assets.settings import docs_dir, validation_cache_dir
-from assets.warehouse import load_sql, sql_params
+from ledger.quality.suites import Suite, load_suites
+from ledger.quality.validate import validate_query
+from ledger.settings import docs_dir, validation_cache_dir
+from ledger.warehouse import load_sql, sql_params
 
 
 def _key(table: str) -> dg.AssetKey:

@@ -2,7 +2,7 @@
 
 Epoch AI (epoch.ai) publishes its data hubs under CC-BY 4.0. Each export is kept as
 ingested in `raw.epoch_<file>`; the staging assets map its rows into our entities with the
-adapters in `assets.transforms.epoch`. Without COMPUTE_LEDGER_EPOCH_DIR these assets read
+adapters in `ledger.transforms.epoch`. Without COMPUTE_LEDGER_EPOCH_DIR these assets read
 nothing, leave their tables empty, and say so.
 
 The exports are one asset each and one step together (`epoch_exports`, subsettable): they
@@ -18,11 +18,11 @@ import polars as pl
 from assets.landing import LANDING_KEY
 from assets.policies import IO_RETRY, retry_only_transient_io
 from assets.resources import Inputs, Warehouse
-from assets.settings import PROJECT_DIR
-from assets.transforms.epoch import EPOCH_FILES, read_epoch_file
-from assets.transforms.epoch_source import epoch_file
-from assets.transforms.reading import file_sha256
-from assets.warehouse import now, replace_table
+from ledger.settings import PROJECT_DIR
+from ledger.transforms.epoch import EPOCH_FILES, read_epoch_file
+from ledger.transforms.epoch_source import epoch_file
+from ledger.transforms.reading import file_sha256
+from ledger.warehouse import now, replace_table
 
 CACHE_DIR = PROJECT_DIR / "data" / "epoch_cache"
 

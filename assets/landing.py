@@ -7,8 +7,8 @@ import polars as pl
 
 from assets.policies import IO_RETRY, retry_only_transient_io
 from assets.resources import Inputs, Warehouse
-from assets.transforms.entities import ENTITIES
-from assets.transforms.landing import (
+from ledger.transforms.entities import ENTITIES
+from ledger.transforms.landing import (
     ACCEPTED,
     DUPLICATES,
     FAILED,
@@ -21,9 +21,9 @@ from assets.transforms.landing import (
     set_aside,
     triage,
 )
-from assets.transforms.reading import file_sha256
-from assets.transforms.stable_files import FileState, is_settled
-from assets.warehouse import now
+from ledger.transforms.reading import file_sha256
+from ledger.transforms.stable_files import FileState, is_settled
+from ledger.warehouse import insert_by_name, now
 
 LANDING_KEY = dg.AssetKey(["raw", "landing_files"])
 
@@ -31,12 +31,7 @@ LANDING_KEY = dg.AssetKey(["raw", "landing_files"])
 def log_files(con, rows: list[dict]) -> None:
     """Append rows to audit.ingest_log."""
     if rows:
-        frame = pl.DataFrame(rows, schema_overrides={"rows": pl.Int64})
-        con.register("_log", frame.to_arrow())
-        try:
-            con.execute("insert into audit.ingest_log by name select * from _log")
-        finally:
-            con.unregister("_log")
+        insert_by_name(con, "audit.ingest_log", pl.DataFrame(rows, schema_overrides={"rows": pl.Int64}))
 
 
 def _log_row(name: str, sha: str, entity: str | None, status: str, reason: str | None, stored: Path, run_id: str) -> dict:

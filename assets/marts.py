@@ -9,9 +9,9 @@ from datetime import timedelta
 import dagster as dg
 
 from assets.resources import Inputs, Warehouse
-from assets.sql_text import header_comment, tables_read
 from assets.table_metadata import input_checks, table_metadata
-from assets.warehouse import SQL_DIR, build_table_from_sql, load_sql
+from ledger.sql_text import header_comment, tables_read
+from ledger.warehouse import SQL_DIR, build_table_from_sql, load_sql
 
 GROUP = "marts"
 

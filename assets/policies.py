@@ -1,14 +1,14 @@
 """What every writing asset shares: the retry policy for transient I/O, and failing at once
 on everything retrying cannot fix. (Writes are serialized by the `Warehouse` resource's file
-lock, not by a Dagster pool: see `assets.warehouse.write_lock`.)"""
+lock, not by a Dagster pool: see `ledger.warehouse.write_lock`.)"""
 
 from contextlib import contextmanager
 
 import dagster as dg
 import duckdb
 
-from assets.transforms.errors import InputFileError
-from assets.transforms.stable_files import FileStillChangingError
+from ledger.transforms.errors import InputFileError
+from ledger.transforms.stable_files import FileStillChangingError
 
 #: Transient I/O (a busy disk, a network share that hiccups, the warehouse lock held past
 #: its wait): retried with backoff and jitter. Only errors `is_transient` accepts reach it:

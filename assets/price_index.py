@@ -13,21 +13,13 @@ import dagster as dg
 from assets.marts import MART_AUTOMATION
 from assets.quotes import STAGED_KEY
 from assets.resources import Warehouse
-from assets.sql_text import header_comment
 from assets.table_metadata import input_checks, table_metadata
-from assets.warehouse import load_sql, sql_params
+from ledger.sql_text import header_comment
+from ledger.warehouse import load_sql, sql_params, table_exists
 
 INDEX_KEY = dg.AssetKey(["marts", "gpu_price_index"])
 GPU_PRICES_KEY = dg.AssetKey(["staging", "gpu_prices"])
 _SQL = load_sql("mart_gpu_price_index").strip().rstrip(";")
-
-
-def _exists(con) -> bool:
-    return bool(
-        con.execute(
-            "select count(*) from information_schema.tables where table_schema = 'marts' and table_name = 'gpu_price_index'"
-        ).fetchall()[0][0]
-    )
 
 
 @dg.asset(
@@ -49,7 +41,7 @@ def gpu_price_index(context: dg.AssetExecutionContext, warehouse: Warehouse) -> 
             "from staging.gpu_prices limit 0"
         )
         months = [m for (m,) in con.execute("select distinct month from audit.price_months_touched order by 1").fetchall()]
-        full = not _exists(con)
+        full = not table_exists(con, "marts.gpu_price_index")
         if full:
             con.execute(f"create table marts.gpu_price_index as {_SQL}", sql_params(_SQL, {"months": None}))
         elif months:

@@ -15,17 +15,19 @@ import polars as pl
 from assets.policies import IO_RETRY, retry_only_transient_io
 from assets.reference import REFERENCE_KEYS, load_references
 from assets.resources import Inputs, Warehouse
-from assets.transforms.entities import GPU_PRICES
-from assets.transforms.quote_files import quote_files
-from assets.transforms.quotes import PARTITION_DATE, split_quote_batch
-from assets.transforms.reading import check_header, file_sha256, iter_file_batches, read_header, scan_entity_file
-from assets.transforms.stable_files import ensure_unchanged, wait_until_settled
-from assets.warehouse import (
+from ledger.transforms.entities import GPU_PRICES
+from ledger.transforms.quote_files import quote_files
+from ledger.transforms.quotes import PARTITION_DATE, split_quote_batch
+from ledger.transforms.reading import check_header, file_sha256, iter_file_batches, read_header, scan_entity_file
+from ledger.transforms.stable_files import ensure_unchanged, wait_until_settled
+from ledger.warehouse import (
     RAW_METADATA,
     insert_by_name,
     mark_price_months_touched,
     now,
     quarantine_rows,
+    record_reconciliation,
+    registered,
     settle_repeated_quotes,
 )
 
@@ -81,11 +83,8 @@ def _prepare_tables(con, staged_schema: pl.DataFrame, rebuild: bool) -> None:
     columns.append(f"{PARTITION_DATE} date")
     verb = "create or replace table" if rebuild else "create table if not exists"
     con.execute(f"{verb} raw.gpu_price_quotes ({', '.join(columns)})")
-    con.register("_schema", staged_schema.head(0).to_arrow())
-    try:
+    with registered(con, "_schema", staged_schema.head(0)):
         con.execute(f"{verb} staging.gpu_price_quotes as select * from _schema")
-    finally:
-        con.unregister("_schema")
 
 
 @dg.multi_asset(
@@ -222,20 +221,9 @@ def _empty_batch() -> pl.DataFrame:
 
 def _record_reconciliation(con, per_file, shas, loaded_at, run_id) -> None:
     """One audit row per file read in this load."""
-    rows = [
-        {
-            "source_file": name,
-            "entity": "gpu_price_quotes",
-            "dataset": "quotes",
-            "file_sha256": shas[name],
-            **counts,
-            "run_id": run_id,
-            "loaded_at": loaded_at,
-        }
-        for name, counts in per_file.items()
-    ]
+    rows = [{"source_file": name, "dataset": "quotes", "file_sha256": shas[name], **counts} for name, counts in per_file.items()]
     if rows:
-        insert_by_name(con, "audit.reconciliation", pl.DataFrame(rows))
+        record_reconciliation(con, "gpu_price_quotes", pl.DataFrame(rows), run_id, loaded_at)
 
 
 def months_between(start: date, end: date) -> list[date]:

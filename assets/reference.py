@@ -15,16 +15,16 @@ import polars as pl
 
 from assets.policies import retry_only_transient_io
 from assets.resources import Inputs, Warehouse
-from assets.transforms.entities import REFERENCE
-from assets.transforms.reading import read_reference_file
-from assets.transforms.reference import (
+from ledger.transforms.entities import REFERENCE
+from ledger.transforms.reading import read_reference_file
+from ledger.transforms.reference import (
     References,
     normalize_assumptions,
     normalize_companies,
     normalize_fx_rates,
     normalize_gpu_catalog,
 )
-from assets.warehouse import read_table, replace_table
+from ledger.warehouse import read_table, replace_table
 
 GROUP = "reference"
 

@@ -13,8 +13,8 @@ import dagster as dg
 import duckdb
 from pydantic import PrivateAttr
 
-from assets.settings import DEFAULT_INPUT, DEFAULT_LANDING, DEFAULT_QUOTES, landing_path, warehouse_path
-from assets.warehouse import connect, ensure_schemas, transaction, write_lock
+from ledger.settings import DEFAULT_INPUT, DEFAULT_LANDING, DEFAULT_QUOTES, landing_path, warehouse_path
+from ledger.warehouse import connect, ensure_schemas, transaction, write_lock
 
 
 class Warehouse(dg.ConfigurableResource):

@@ -7,13 +7,13 @@ import dagster as dg
 from assets.landing import LANDING_KEY, log_files
 from assets.policies import IO_RETRY, retry_only_transient_io
 from assets.resources import Inputs, Warehouse
-from assets.transforms.discovery import entity_files
-from assets.transforms.entities import ENTITIES, Entity
-from assets.transforms.errors import InputFileError
-from assets.transforms.landing import FAILED, accepted_files, original_name, set_aside
-from assets.transforms.reading import file_sha256
-from assets.transforms.stable_files import ensure_unchanged, wait_until_settled
-from assets.warehouse import append_csv_file, create_raw_table, now, record_raw_files
+from ledger.transforms.discovery import entity_files
+from ledger.transforms.entities import ENTITIES, Entity
+from ledger.transforms.errors import InputFileError
+from ledger.transforms.landing import FAILED, accepted_files, original_name, set_aside
+from ledger.transforms.reading import file_sha256
+from ledger.transforms.stable_files import ensure_unchanged, wait_until_settled
+from ledger.warehouse import append_csv_file, create_raw_table, now, record_raw_files
 
 GROUP = "sources"
 

@@ -2,7 +2,7 @@
 
 Each entity's staging step reads its raw rows (curated files and landed ones) and the raw
 Epoch AI exports that map into it, normalizes them all with the same rules, resolves facts
-given by two sources (`assets.transforms.cross_source`), and writes in one transaction.
+given by two sources (`ledger.transforms.cross_source`), and writes in one transaction.
 Rows that break a rule go to `quarantine.rejected_rows` with the reason; every row read is
 counted in `audit.reconciliation` as loaded, duplicate or quarantined.
 """
@@ -15,14 +15,14 @@ from assets.epoch import files_for, table_name
 from assets.reference import REFERENCE_KEYS, load_references
 from assets.resources import Warehouse
 from assets.table_metadata import table_metadata
-from assets.transforms.cross_source import resolve_sources
-from assets.transforms.entities import ENTITIES, Entity
-from assets.transforms.epoch import EPOCH_FILES
-from assets.transforms.epoch.common import ADAPTER_PROBLEM
-from assets.transforms.normalize import normalize
-from assets.transforms.price_batches import annotate_prices, split_annotated
-from assets.transforms.problems import PROBLEM_COLUMNS, PROBLEMS
-from assets.warehouse import (
+from ledger.transforms.cross_source import resolve_sources
+from ledger.transforms.entities import ENTITIES, Entity
+from ledger.transforms.epoch import EPOCH_FILES
+from ledger.transforms.epoch.common import ADAPTER_PROBLEM
+from ledger.transforms.normalize import normalize
+from ledger.transforms.price_batches import annotate_prices, split_annotated
+from ledger.transforms.problems import PROBLEM_COLUMNS, PROBLEMS
+from ledger.warehouse import (
     LoadCounts,
     frame_to_markdown,
     insert_by_name,
@@ -31,7 +31,10 @@ from assets.warehouse import (
     quarantine_rows,
     raw_records,
     read_table,
+    record_reconciliation,
+    registered,
     settle_repeated_quotes,
+    table_exists,
     transaction,
     write_staged,
 )
@@ -48,12 +51,6 @@ _DESCRIPTIONS = {
 }
 
 
-def _table_exists(con, table: str) -> bool:
-    schema, name = table.split(".")
-    query = "select count(*) from information_schema.tables where table_schema = ? and table_name = ?"
-    return bool(con.execute(query, [schema, name]).fetchall()[0][0])
-
-
 def file_rank(con, entity: str) -> dict[str, int]:
     """Each raw file of `entity` and its place in the last raw load, which was in
     precedence order (`discovery.by_precedence`): the earlier file wins a conflict."""
@@ -68,7 +65,7 @@ def _epoch_rows(con, entity: str) -> tuple[pl.DataFrame | None, pl.DataFrame | N
     mapped, problems, records = [], [], []
     for file_name in files_for(entity):
         table = table_name(file_name)
-        if not _table_exists(con, table):
+        if not table_exists(con, table):
             continue
         raw = read_table(con, table)
         if raw.height == 0:
@@ -112,11 +109,8 @@ def stage_prices(warehouse: Warehouse, run_id: str) -> LoadCounts:
         refs = load_references(con)
         ranks = file_rank(con, "gpu_prices")
         empty = resolve_sources(annotate_prices(con.sql("select * from raw.gpu_prices limit 0").pl(), refs), "gpu_prices")
-        con.register("_schema", empty.drop(PROBLEM_COLUMNS, PROBLEMS, "_duplicate_of").to_arrow())
-        try:
+        with registered(con, "_schema", empty.drop(PROBLEM_COLUMNS, PROBLEMS, "_duplicate_of")):
             con.execute(f"create or replace table {building} as select * from _schema")
-        finally:
-            con.unregister("_schema")
         con.execute(f"create or replace table {rejected_table} as select * from quarantine.rejected_rows limit 0")
 
         def write(batch: pl.DataFrame, annotated: pl.DataFrame, one_row_per_source_row: bool = True) -> None:
@@ -147,14 +141,11 @@ def stage_prices(warehouse: Warehouse, run_id: str) -> LoadCounts:
         if epoch is not None:
             annotated = annotate_prices(epoch, refs)
             # only our rows that could match an Epoch quote (same model, type and day)
-            con.register("_epoch_keys", annotated.select("gpu_model", "price_type", "observed_date").unique().to_arrow())
-            try:
+            with registered(con, "_epoch_keys", annotated.select("gpu_model", "price_type", "observed_date").unique()):
                 ours = con.sql(
                     f"select t.* from {building} as t join _epoch_keys using (gpu_model, price_type, observed_date) "
                     "where t.dataset <> 'epoch'"
                 ).pl()
-            finally:
-                con.unregister("_epoch_keys")
             candidates = ours.with_columns(
                 pl.lit(None, pl.String).alias(PROBLEM_COLUMNS),
                 pl.lit(None, pl.String).alias(PROBLEMS),
@@ -168,7 +159,7 @@ def stage_prices(warehouse: Warehouse, run_id: str) -> LoadCounts:
             write(epoch_raw, resolved, one_row_per_source_row=False)
 
         with transaction(con):
-            if _table_exists(con, table):
+            if table_exists(con, table):
                 # months of the price points being replaced: the index rebuilds them too
                 mark_price_months_touched(con, f"select observed_date from {table}", [], table, run_id)
             con.execute(f"drop table if exists {table}")
@@ -224,7 +215,6 @@ def _record_price_reconciliation(con, counts: dict, run_id: str, at) -> LoadCoun
         rows.append(
             {
                 "source_file": name,
-                "entity": "gpu_prices",
                 "dataset": dataset,
                 "file_sha256": sha,
                 "rows_read": c["read"],
@@ -232,17 +222,9 @@ def _record_price_reconciliation(con, counts: dict, run_id: str, at) -> LoadCoun
                 "rows_duplicate": c["read"] - c["loaded"] - q,
                 "rows_quarantined": q,
                 "parts_quarantined": parts.get(name, 0),
-                "run_id": run_id,
-                "loaded_at": at,
             }
         )
-    insert_by_name(con, "audit.reconciliation", pl.DataFrame(rows))
-    return LoadCounts(
-        rows_read=sum(r["rows_read"] for r in rows),
-        rows_loaded=sum(r["rows_loaded"] for r in rows),
-        rows_duplicate=sum(r["rows_duplicate"] for r in rows),
-        rows_quarantined=sum(r["rows_quarantined"] for r in rows),
-    )
+    return record_reconciliation(con, "gpu_prices", pl.DataFrame(rows), run_id, at)
 
 
 def stage_entity(con, entity: Entity, run_id: str):

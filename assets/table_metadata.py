@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import dagster as dg
 
-from assets.quality.suites import load_suites
-from assets.warehouse import markdown_preview
+from ledger.quality.suites import load_suites
+from ledger.warehouse import markdown_preview
 
 #: The expectations of each staged table: (name, severity), from expectations/*.yaml.
 _CHECKS = {dg.AssetKey(s.table.split(".")): [(e.name, e.severity) for e in s.expectations] for s in load_suites()}

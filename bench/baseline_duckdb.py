@@ -2,11 +2,11 @@
 
     python -m bench.baseline_duckdb --input DIR --db PATH [--as-of 2026-11-01] [--result JSON]
 
-The same normalization as assets/transforms/gpu_prices.py, written as SQL:
+The same normalization as ledger/transforms/gpu_prices.py, written as SQL:
 - read `gpu_prices*.csv` with read_csv (all text), row numbers from the file order;
 - alias → canonical GPU model through reference/gpu_catalog.csv (case-insensitive, trimmed);
 - vocabulary tokens (price_type, price_per, billing_period, confidence) as the pipeline's
-  `token()`; dates in the formats of assets/transforms/dates.py;
+  `token()`; dates in the formats of ledger/transforms/dates.py;
 - amounts: the plain-number case only (a cell DuckDB cannot cast to a number is
   "unreadable" — the pipeline would also read "$36,742", "1.2B", "€1,7 Mrd"; the
   generated files hold only plain numbers, so both agree there);
@@ -15,7 +15,7 @@ The same normalization as assets/transforms/gpu_prices.py, written as SQL:
   → per GPU, month → 730 hours;
 - every quarantine rule of the normalizer as a SQL condition, in the same order, so the
   `column` list of a rejected row is comparable with the pipeline's;
-- duplicates as assets/transforms/dedup.py: same quote_id and same normalized content →
+- duplicates as ledger/transforms/dedup.py: same quote_id and same normalized content →
   one staged row; same quote_id, other content → the later rows quarantined;
 then writes staging.gpu_prices and quarantine.rejected_rows into a DuckDB file, runs the
 checks of expectations/gpu_prices.yaml as plain SQL over every row, and builds

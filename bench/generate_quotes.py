@@ -38,8 +38,8 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from assets.transforms.entities import ENTITIES
 from bench._common import REFERENCE_DIR
+from ledger.transforms.entities import ENTITIES
 
 #: Bump when the generated content changes: bench.run caches files by (rows, seed, version).
 GENERATOR_VERSION = 2  # 2: catalog-like prices (a list price per SKU and month, spot per day)

@@ -41,9 +41,9 @@ import inspect, json, sys, time
 from datetime import date
 import duckdb
 t = time.perf_counter(); import great_expectations; gx_import = time.perf_counter() - t
-from assets.quality import validate
-from assets.quality.suites import load_suites
-from assets.warehouse import load_sql, sql_params
+from ledger.quality import validate
+from ledger.quality.suites import load_suites
+from ledger.warehouse import load_sql, sql_params
 t = time.perf_counter(); validate._context(None); gx_context = time.perf_counter() - t
 fresh = {"cache_dir": None} if "cache_dir" in inspect.signature(validate.validate_query).parameters else {}
 out = {"gx_import_s": gx_import, "gx_context_s": gx_context, "suites": {}}

@@ -313,7 +313,7 @@ def check(soak: Soak) -> list[tuple[str, bool, str]]:
 
 
 def _lock_held(db: Path) -> bool:
-    """Whether a process holds the warehouse's write lock (see assets.warehouse.write_lock)."""
+    """Whether a process holds the warehouse's write lock (see ledger.warehouse.write_lock)."""
     with open(f"{db}.write-lock", "a") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -23,8 +23,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from assets.settings import DEFAULT_DOCS_DIR, PROJECT_DIR, warehouse_path
-from assets.warehouse import SQL_DIR, connect, write_lock
+from ledger.settings import DEFAULT_DOCS_DIR, PROJECT_DIR, warehouse_path
+from ledger.warehouse import SQL_DIR, connect, write_lock
 from pipelines.format import escape_formulas, format_for_display, format_numbers
 
 #: Marts printed after `run`, in reading order, each through `sql/summary_<mart>.sql`.
@@ -164,9 +164,9 @@ def docs(args: argparse.Namespace) -> int:
     `COMPUTE_LEDGER_GX_DOCS` names a folder: building them costs seconds per suite."""
     from datetime import date
 
-    from assets.quality.suites import load_suites
-    from assets.quality.validate import validate_query
-    from assets.warehouse import load_sql, sql_params
+    from ledger.quality.suites import load_suites
+    from ledger.quality.validate import validate_query
+    from ledger.warehouse import load_sql, sql_params
 
     db = args.db or warehouse_path()
     if not Path(db).exists():

@@ -11,8 +11,8 @@ from collections import defaultdict
 
 import dagster as dg
 
-from assets.transforms.errors import InputFileError
-from assets.transforms.stable_files import FileStillChangingError
+from ledger.transforms.errors import InputFileError
+from ledger.transforms.stable_files import FileStillChangingError
 from pipelines.run_health import HOST_TAG, PID_TAG, reap_dead_runs
 
 #: Beta parameters we rely on (backfill policies) warn on every load; the CLI stays quiet.
@@ -110,7 +110,7 @@ def _error_message(result) -> str:
     Assets raise `dagster.Failure` whose description is the message itself; any other error
     (a transient one raised as it is) is named by its innermost InputFileError, or else by
     its class and message. Dagster's error text begins with the exception's module and class
-    (`assets.transforms.errors.InputFileError: …`): that is for tracebacks, not for users."""
+    (`ledger.transforms.errors.InputFileError: …`): that is for tracebacks, not for users."""
     for event in result.all_events:
         if event.is_step_failure:
             return f"{event.step_key}: {_failure_text(event)}"

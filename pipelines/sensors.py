@@ -10,8 +10,8 @@ import dagster as dg
 
 from assets.landing import LANDING_KEY
 from assets.resources import landing_path
-from assets.transforms.landing import accepted_files, detect_entity, landed_files
-from assets.transforms.stable_files import FileState, is_settled
+from ledger.transforms.landing import accepted_files, detect_entity, landed_files
+from ledger.transforms.stable_files import FileState, is_settled
 from pipelines.jobs import DOMAIN_JOBS, ENTITY_DOMAIN, RAW
 from pipelines.run_health import reap_dead_runs
 

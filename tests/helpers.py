@@ -12,10 +12,10 @@ import duckdb
 import polars as pl
 
 from assets.resources import Inputs, Warehouse
-from assets.transforms.entities import ENTITIES, REFERENCE
-from assets.transforms.normalize import normalize
-from assets.transforms.reading import read_reference_file
-from assets.transforms.reference import (
+from ledger.transforms.entities import ENTITIES, REFERENCE
+from ledger.transforms.normalize import normalize
+from ledger.transforms.reading import read_reference_file
+from ledger.transforms.reference import (
     References,
     normalize_assumptions,
     normalize_companies,

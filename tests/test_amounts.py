@@ -3,7 +3,7 @@
 import polars as pl
 import pytest
 
-from assets.transforms.amounts import (
+from ledger.transforms.amounts import (
     ambiguous_separator,
     has_ambiguous_separator,
     parse_amount_column,

@@ -149,7 +149,7 @@ def test_a_reader_waits_for_an_open_write_and_never_takes_the_write_lock(tmp_pat
 
 _HOLD_THE_LOCK = """
 import sys, time
-from assets.warehouse import write_lock
+from ledger.warehouse import write_lock
 with write_lock(sys.argv[1]):
     print("held", flush=True)
     time.sleep(1.5)

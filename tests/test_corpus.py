@@ -27,13 +27,13 @@ import dagster as dg
 import duckdb
 import pytest
 
-from assets.quality.suites import load_suites
-from assets.quality.validate import validate_query
 from assets.resources import Inputs, Warehouse
-from assets.transforms.discovery import entity_of
-from assets.transforms.entities import ENTITIES
-from assets.warehouse import load_sql, sql_params
 from helpers import MINI_INPUT, TESTS_DIR, all_assets, copy_input, materialize_everything, query
+from ledger.quality.suites import load_suites
+from ledger.quality.validate import validate_query
+from ledger.transforms.discovery import entity_of
+from ledger.transforms.entities import ENTITIES
+from ledger.warehouse import load_sql, sql_params
 
 CORPUS = TESTS_DIR / "corpus"
 AS_OF = "2025-09-30"

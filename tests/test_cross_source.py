@@ -2,9 +2,9 @@
 
 import polars as pl
 
-from assets.transforms.cross_source import resolve_sources
-from assets.transforms.normalize import normalize
 from helpers import raw_rows, references
+from ledger.transforms.cross_source import resolve_sources
+from ledger.transforms.normalize import normalize
 
 REFS = references()
 

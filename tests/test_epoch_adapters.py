@@ -15,12 +15,12 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from assets.transforms.amounts import parse_amount_text
-from assets.transforms.entities import ENTITIES
-from assets.transforms.epoch import EPOCH_FILES, read_epoch_file
-from assets.transforms.errors import InputFileError
-from assets.transforms.normalize import normalize
 from helpers import SHARED_DIR, references
+from ledger.transforms.amounts import parse_amount_text
+from ledger.transforms.entities import ENTITIES
+from ledger.transforms.epoch import EPOCH_FILES, read_epoch_file
+from ledger.transforms.errors import InputFileError
+from ledger.transforms.normalize import normalize
 
 EPOCH = SHARED_DIR / "datasets" / "epoch"
 REFERENCE = Path(__file__).resolve().parents[1] / "data" / "input" / "reference"

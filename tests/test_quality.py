@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 
 from assets.checks import SUITE_CHECKS
-from assets.quality.suites import DIMENSIONS, load_suites
-from assets.quality.validate import validate_frame
 from assets.resources import Inputs, Warehouse
 from helpers import MINI_INPUT, copy_input, materialize_everything, query
+from ledger.quality.suites import DIMENSIONS, load_suites
+from ledger.quality.validate import validate_frame
 
 SUITES = {s.name: s for s in load_suites()}
 STAGED = ["alt_currency_figures", "cash_burn", "clusters", "funding_events", "gpu_price_quotes", "gpu_prices"]
@@ -29,7 +29,7 @@ def test_every_staged_table_has_a_suite_covering_the_dimensions():
 
 
 def _frame(db, suite_name):
-    from assets.warehouse import load_sql, sql_params
+    from ledger.warehouse import load_sql, sql_params
 
     suite = SUITES[suite_name]
     sql = load_sql(suite.query)
@@ -108,7 +108,7 @@ def test_h100_purchase_plausibility_only_looks_at_h100_purchases():
             "usd_per_gpu_mid": [500.0, None, 500.0],
         }
     )
-    from assets.quality.suites import Suite
+    from ledger.quality.suites import Suite
 
     suite = Suite("staging.x", "", [e for e in SUITES["gpu_prices"].expectations if e.name == "h100_purchase_plausible"])
     [outcome] = validate_frame(suite, frame)
@@ -179,7 +179,7 @@ def _summary(outcomes):
 
 
 def test_a_result_is_reused_for_the_same_data_only(mini_warehouse, tmp_path, monkeypatch):
-    from assets.quality import validate
+    from ledger.quality import validate
 
     suite = SUITES["gpu_prices"]
     frame = _frame(mini_warehouse, "gpu_prices")
@@ -206,7 +206,7 @@ def test_expectations_stacked_in_one_frame_see_only_their_own_rows():
     """Each expectation's columns are null in the other expectations' rows: GX skips them
     as missing, and a presence check reads them as present. (The same counts as when each
     expectation was told its rows by a row condition.)"""
-    from assets.quality.suites import ExpectationSpec, Suite
+    from ledger.quality.suites import ExpectationSpec, Suite
 
     def spec(name, expect, **kwargs):
         return ExpectationSpec(name, expect, kwargs, "error", "validity", name)

@@ -6,10 +6,10 @@ from datetime import date
 import polars as pl
 import pytest
 
-from assets.transforms.common import add_dates
-from assets.transforms.dates import date_problem, parse_date
-from assets.transforms.money import add_range
-from assets.transforms.problems import annotate
+from ledger.transforms.common import add_dates
+from ledger.transforms.dates import date_problem, parse_date
+from ledger.transforms.money import add_range
+from ledger.transforms.problems import annotate
 
 
 def _range(low, high, qualifier, unit="billion", allow_zero=False):

@@ -9,9 +9,9 @@ import zipfile
 
 import pytest
 
-from assets.transforms.entities import FUNDING_EVENTS, GPU_PRICES, REFERENCE
-from assets.transforms.errors import InputFileError
-from assets.transforms.reading import (
+from ledger.transforms.entities import FUNDING_EVENTS, GPU_PRICES, REFERENCE
+from ledger.transforms.errors import InputFileError
+from ledger.transforms.reading import (
     MAX_FIELD_CHARS,
     MAX_HEADER_BYTES,
     collect_file,
@@ -26,7 +26,7 @@ HEADER = ",".join(FUNDING_EVENTS.columns)
 
 def _read(path):
     header = read_header(path)
-    from assets.transforms.reading import check_header
+    from ledger.transforms.reading import check_header
 
     check_header(path, header, FUNDING_EVENTS)
     return collect_file(scan_entity_file(path, FUNDING_EVENTS, path.name), path, len(header))
@@ -107,7 +107,7 @@ def test_file_level_problems(tmp_path, content, row, column, fragment):
 
 def test_reference_problem_names_row_and_column(tmp_path):
     path = _write(tmp_path, "currency,rate_date,units_per_usd\nEUR,2025-01-01,0.9\nJPY,2025-01-01,-3\n", "fx_rates.csv")
-    from assets.transforms.reference import normalize_fx_rates
+    from ledger.transforms.reference import normalize_fx_rates
 
     with pytest.raises(InputFileError) as err:
         normalize_fx_rates(read_reference_file(path, REFERENCE["fx_rates"]))
@@ -118,7 +118,7 @@ def test_alias_naming_two_models_is_refused(tmp_path):
     path = _write(
         tmp_path, "gpu_model,aliases,vendor,h100e_factor\nH100,H1|Hopper,NVIDIA,1\nH200,Hopper,NVIDIA,1\n", "gpu_catalog.csv"
     )
-    from assets.transforms.reference import normalize_gpu_catalog
+    from ledger.transforms.reference import normalize_gpu_catalog
 
     with pytest.raises(InputFileError) as err:
         normalize_gpu_catalog(read_reference_file(path, REFERENCE["gpu_catalog"]))

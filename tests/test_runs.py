@@ -5,8 +5,8 @@ from datetime import date
 import duckdb
 import pytest
 
-from assets.warehouse import SQL_DIR, sql_params
 from helpers import BUNDLED_INPUT, MINI_INPUT, copy_input, materialize_everything, query
+from ledger.warehouse import SQL_DIR, sql_params
 
 MARTS = ["leverage_rounds", "leverage", "net_burn", "runway", "capex", "gpu_price_index", "currency_restatements"]
 #: Columns that would say when or by which run a row was written (no mart has one today).

@@ -1,0 +1,125 @@
+"""Steps every entity normalizer shares: vocabularies, names, dates and the source."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from ledger.transforms.dates import date_problem, implausible_date, is_implausible, parse_date_column
+from ledger.transforms.problems import Check, one_of, required
+from ledger.transforms.reference import canonical_names
+
+CONFIDENCE = ("high", "medium", "low")
+
+#: Columns that say where a staged row came from, kept on every staged table.
+LINEAGE = ("dataset", "source_file", "row_number", "raw_row_id")
+
+
+def _token_of(text: pl.Expr) -> pl.Expr:
+    t = text.str.strip_chars().str.to_lowercase().str.replace_all(r"[\s\-/]+", "_")
+    return pl.when(t == "").then(None).otherwise(t)
+
+
+def token(column: str) -> pl.Expr:
+    """A vocabulary cell compared case-insensitively, spaces and dashes as underscores."""
+    return _token_of(pl.col(column))
+
+
+def tokens(frame: pl.DataFrame, *columns: str) -> pl.DataFrame:
+    """`token` applied to whole columns in place, once per distinct value (vocabulary
+    columns hold a handful of values however many rows there are)."""
+    out = []
+    for column in columns:
+        distinct = frame.get_column(column).drop_nulls().unique()
+        mapped = pl.DataFrame({"v": distinct}).select(_token_of(pl.col("v"))).to_series()
+        out.append(pl.col(column).replace_strict(distinct, mapped, default=None, return_dtype=pl.String).alias(column))
+    return frame.with_columns(out)
+
+
+def vocabulary(
+    column: str, allowed: tuple[str, ...], *, is_required: bool = True, tokenized: bool = False
+) -> tuple[pl.Expr, list[Check]]:
+    """The normalized token and the checks that it is present (if required) and allowed.
+    `tokenized`: the column already holds tokens (see `tokens`)."""
+    expr = pl.col(column) if tokenized else token(column)
+    checks = [one_of(column, expr, allowed)]
+    if is_required:
+        checks.insert(0, required(column))
+    return expr.alias(column), checks
+
+
+def add_dates(frame: pl.DataFrame, columns: list[str], required_columns: list[str]) -> tuple[pl.DataFrame, list[Check]]:
+    """Parse date columns in place (text kept as `<column>_text` for messages). A date that
+    cannot be read, is ambiguous, or lies outside the plausible window is a problem."""
+    frame = frame.with_columns(*[pl.col(c).alias(f"{c}_text") for c in columns])
+    for c in columns:
+        frame = parse_date_column(frame, f"{c}_text", c)
+    checks = [required(f"{c}_text") for c in required_columns]
+    checks = [Check(c, chk.failed, chk.reason) for c, chk in zip(required_columns, checks)]
+    for c in columns:
+        text, parsed = pl.col(f"{c}_text"), pl.col(c)
+        checks.append(Check(c, _has_text(f"{c}_text") & parsed.is_null(), date_problem(text, parsed)))
+        checks.append(Check(c, is_implausible(parsed), implausible_date(text, parsed)))
+    return frame, checks
+
+
+def _has_text(column: str) -> pl.Expr:
+    text = pl.col(column).str.strip_chars()
+    return text.is_not_null() & (text != "")
+
+
+def _add_canonical(
+    frame: pl.DataFrame, column: str, aliases: pl.DataFrame, name_column: str, what: str, file: str, is_required: bool
+) -> tuple[pl.DataFrame, list[Check]]:
+    """Replace `column` by the canonical name from an alias table; an unknown name is a
+    problem (never a guess), a blank one too when required."""
+    given_column = f"{column}_as_given"
+    frame = canonical_names(frame.rename({column: given_column}), given_column, aliases, column, name_column)
+    given = pl.col(given_column).str.strip_chars()
+    checks = [
+        Check(
+            column,
+            given.is_not_null() & (given != "") & pl.col(column).is_null(),
+            pl.format(f"unknown {what} {{}} (add it or an alias to reference/{file})", given),
+        )
+    ]
+    if is_required:
+        checks.insert(0, Check(column, given.is_null() | (given == ""), "required value is missing"))
+    return frame, checks
+
+
+def add_company(
+    frame: pl.DataFrame, column: str, aliases: pl.DataFrame, *, is_required: bool = True
+) -> tuple[pl.DataFrame, list[Check]]:
+    """Replace `column` by the canonical company name; an unknown name is a problem."""
+    return _add_canonical(frame, column, aliases, "company", "company", "company_aliases.csv", is_required)
+
+
+def add_gpu_model(
+    frame: pl.DataFrame, column: str, aliases: pl.DataFrame, *, is_required: bool = True
+) -> tuple[pl.DataFrame, list[Check]]:
+    """Replace `column` by the canonical GPU model; an unknown model is a problem."""
+    return _add_canonical(frame, column, aliases, "gpu_model", "GPU model", "gpu_catalog.csv", is_required)
+
+
+def source_checks(*, tokenized: bool = False) -> tuple[list[pl.Expr], list[Check]]:
+    """Every figure carries its source: a URL or a publication; confidence if given is known."""
+    url = pl.col("source_url").str.strip_chars()
+    publication = pl.col("source_publication").str.strip_chars()
+    missing = (url.is_null() | (url == "")) & (publication.is_null() | (publication == ""))
+    confidence = pl.col("confidence") if tokenized else token("confidence")
+    return [confidence.alias("confidence")], [
+        Check("source_url", missing, "no source: give source_url or source_publication"),
+        one_of("confidence", confidence, CONFIDENCE),
+    ]
+
+
+def positive_number(column: str, text_column: str | None = None) -> tuple[pl.Expr, Check]:
+    """A count or a power figure: a plain non-negative number (thousands separators allowed).
+
+    Reads `text_column` (default `column`); the check names `column`. Write the value to a
+    column other than `text_column`: the check reads the text when it is evaluated."""
+    source = pl.col(text_column or column)
+    text = source.str.strip_chars().str.replace_all(",", "")
+    value = text.cast(pl.Float64, strict=False)
+    bad = text.is_not_null() & (text != "") & (value.is_null() | (value < 0))
+    return value, Check(column, bad, pl.format("{} is not a non-negative number", source))

@@ -1,0 +1,184 @@
+"""Reference tables: FX rates, the GPU catalogue, company aliases and assumptions.
+
+Reference data is small and everything else depends on it, so a bad reference row stops the
+load with an `InputFileError` naming the file, row and column (it is not quarantined).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from ledger.transforms.dates import parse_date
+from ledger.transforms.errors import InputFileError
+
+SOURCE_FILE = "source_file"
+ROW_NUMBER = "row_number"
+
+
+def _fail_first(frame: pl.DataFrame, good: pl.Expr, column: str, expected: str) -> None:
+    """Raise for the first row where `good` is not true."""
+    rows = frame.filter(~good.fill_null(False))
+    if rows.height:
+        first = rows.row(0, named=True)
+        raise InputFileError(
+            first[SOURCE_FILE],
+            f"{expected}; found {first.get(column)!r}",
+            row=first[ROW_NUMBER],
+            column=column,
+        )
+
+
+def _float(column: str) -> pl.Expr:
+    return pl.col(column).str.strip_chars().cast(pl.Float64, strict=False)
+
+
+def normalize_fx_rates(raw: pl.DataFrame) -> pl.DataFrame:
+    """Currency units per US dollar by date; one row per currency and date."""
+    out = raw.with_columns(
+        pl.col("currency").str.strip_chars().str.to_uppercase(),
+        parse_date(pl.col("rate_date")).alias("rate_date_parsed"),
+        _float("units_per_usd").alias("units_per_usd_parsed"),
+    )
+    _fail_first(out, pl.col("currency").str.contains(r"^[A-Z]{3}$"), "currency", "a 3-letter currency code")
+    _fail_first(out, pl.col("rate_date_parsed").is_not_null(), "rate_date", "a date YYYY-MM-DD")
+    _fail_first(out, pl.col("units_per_usd_parsed") > 0, "units_per_usd", "a positive number of units per USD")
+    out = out.select(
+        "currency",
+        pl.col("rate_date_parsed").alias("rate_date"),
+        pl.col("units_per_usd_parsed").alias("units_per_usd"),
+        "source_url",
+        "source_publication",
+        SOURCE_FILE,
+        ROW_NUMBER,
+    )
+    dupes = out.filter(pl.struct("currency", "rate_date").is_duplicated())
+    if dupes.height:
+        first = dupes.row(0, named=True)
+        raise InputFileError(
+            first[SOURCE_FILE],
+            f"a second rate for {first['currency']} on {first['rate_date']}",
+            row=first[ROW_NUMBER],
+            column="rate_date",
+        )
+    return out.sort("currency", "rate_date")
+
+
+def _aliases(frame: pl.DataFrame, name_column: str) -> pl.DataFrame:
+    """One row per (lower-cased alias, canonical name), the canonical name included."""
+    names = frame.select(
+        pl.col(name_column).str.strip_chars().alias("canonical"),
+        pl.concat_list(pl.col(name_column), pl.col("aliases").fill_null("").str.split("|")).alias("alias"),
+        SOURCE_FILE,
+        ROW_NUMBER,
+    ).explode("alias")
+    names = names.with_columns(pl.col("alias").str.strip_chars()).filter(pl.col("alias") != "")
+    names = names.with_columns(alias_key=pl.col("alias").str.to_lowercase()).unique(
+        ["alias_key", "canonical"], keep="first", maintain_order=True
+    )
+    clash = names.filter(pl.col("alias_key").is_duplicated())
+    if clash.height:
+        first = clash.row(0, named=True)
+        others = clash.filter(pl.col("alias_key") == first["alias_key"])["canonical"].to_list()
+        raise InputFileError(
+            first[SOURCE_FILE],
+            f"alias {first['alias']!r} names more than one: {', '.join(others)}",
+            row=first[ROW_NUMBER],
+            column="aliases",
+        )
+    return names.select("alias_key", "alias", "canonical")
+
+
+def normalize_gpu_catalog(raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The GPU catalogue and its alias lookup (`alias_key` → `gpu_model`)."""
+    _fail_first(raw, pl.col("gpu_model").str.strip_chars() != "", "gpu_model", "a GPU model name")
+    catalog = raw.with_columns(
+        pl.col("gpu_model").str.strip_chars(),
+        _float("h100e_factor"),
+        _float("tdp_watts"),
+        _float("memory_gb"),
+    )
+    # The factor may be blank for chips no datasheet compares with an H100; if given, positive.
+    _fail_first(
+        catalog,
+        pl.col("h100e_factor").is_null() | (pl.col("h100e_factor") > 0),
+        "h100e_factor",
+        "a positive H100-equivalent factor, or blank",
+    )
+    aliases = _aliases(raw, "gpu_model").rename({"canonical": "gpu_model"})
+    return catalog.drop("aliases"), aliases
+
+
+def normalize_companies(raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Companies with their kind and vendor flag, and the alias lookup (`alias_key` → `company`)."""
+    _fail_first(raw, pl.col("company").str.strip_chars() != "", "company", "a company name")
+    flag = pl.col("sells_compute").str.strip_chars().str.to_lowercase()
+    _fail_first(raw, flag.is_in(["true", "false"]), "sells_compute", "true or false")
+    companies = raw.with_columns(pl.col("company").str.strip_chars(), (flag == "true").alias("sells_compute")).drop("aliases")
+    aliases = _aliases(raw, "company").rename({"canonical": "company"})
+    return companies, aliases
+
+
+def normalize_assumptions(raw: pl.DataFrame) -> pl.DataFrame:
+    """Named assumptions with low / mid / high values."""
+    out = raw.with_columns(
+        pl.col("name").str.strip_chars(),
+        _float("value_low"),
+        _float("value_mid"),
+        _float("value_high"),
+    )
+    for column in ("value_low", "value_mid", "value_high"):
+        _fail_first(out, pl.col(column).is_not_null(), column, "a number")
+    _fail_first(
+        out,
+        (pl.col("value_low") <= pl.col("value_mid")) & (pl.col("value_mid") <= pl.col("value_high")),
+        "value_mid",
+        "value_low <= value_mid <= value_high",
+    )
+    _fail_first(out, ~pl.col("name").is_duplicated(), "name", "each assumption once")
+    return out
+
+
+def canonical_names(frame: pl.DataFrame, column: str, aliases: pl.DataFrame, out: str, name_column: str) -> pl.DataFrame:
+    """Add `out`: the canonical name for `column` via the alias lookup (null when unknown)."""
+    key = pl.col(column).str.strip_chars().str.to_lowercase().alias("_alias_key")
+    lookup = aliases.select(pl.col("alias_key").alias("_alias_key"), pl.col(name_column).alias(out))
+    return frame.with_columns(key).join(lookup, on="_alias_key", how="left").drop("_alias_key")
+
+
+class References:
+    """The normalized reference tables a normalizer needs, with lookups ready to join."""
+
+    def __init__(
+        self,
+        fx_rates: pl.DataFrame,
+        gpu_catalog: pl.DataFrame,
+        gpu_aliases: pl.DataFrame,
+        companies: pl.DataFrame,
+        company_aliases: pl.DataFrame,
+        assumptions: pl.DataFrame,
+    ):
+        self.fx_rates = fx_rates
+        self.gpu_catalog = gpu_catalog
+        self.gpu_aliases = gpu_aliases
+        self.companies = companies
+        self.company_aliases = company_aliases
+        self.assumptions = assumptions
+
+    @property
+    def currencies(self) -> list[str]:
+        """Currencies amounts can be written in: USD and every currency with FX rates."""
+        return sorted({"USD", *self.fx_rates.get_column("currency").to_list()})
+
+    def assumption(self, name: str, default: float | None = None) -> float:
+        """The mid value of a named assumption."""
+        row = self.assumptions.filter(pl.col("name") == name)
+        if row.height == 0:
+            if default is None:
+                raise KeyError(f"assumption {name!r} is missing from assumptions.csv")
+            return default
+        return float(row.get_column("value_mid")[0])
+
+    @property
+    def vendors(self) -> list[str]:
+        """Companies that sell AI labs chips or compute."""
+        return self.companies.filter(pl.col("sells_compute")).get_column("company").to_list()
