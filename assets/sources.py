@@ -23,6 +23,7 @@ _DESCRIPTIONS = {
     "cash_burn": "Burn, revenue, capex and cash-on-hand figures as ingested.",
     "clusters": "Compute-cluster phases as ingested: GPUs, power, dates, reported capex.",
     "alt_currency_figures": "Figures the sources also printed in a second currency, as ingested.",
+    "compute_commitments": "Compute contracts and commitments between companies, as ingested.",
 }
 
 

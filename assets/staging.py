@@ -48,6 +48,8 @@ _DESCRIPTIONS = {
     "cash_burn": "Burn, revenue, capex and cash in US dollars, with a monthly rate for flows.",
     "clusters": "Cluster phases with canonical GPU models, counts, power (MW) and reported capex in US dollars.",
     "alt_currency_figures": "Figures restated in a second currency by their source, in plain units of that currency.",
+    "compute_commitments": "Compute contracts and commitments, buyer paying seller, in US dollars at the rate of their "
+    "announcement: cloud capacity, chips, leases, power and backstops, with status, binding and term.",
 }
 
 

@@ -28,12 +28,24 @@ from ledger.warehouse import SQL_DIR, connect, write_lock
 from pipelines.format import escape_formulas, format_for_display, format_numbers
 
 #: Marts printed after `run`, in reading order, each through `sql/summary_<mart>.sql`.
-SUMMARY_ORDER = ("leverage_rounds", "leverage", "net_burn", "runway", "capex", "gpu_price_index", "currency_restatements")
+SUMMARY_ORDER = (
+    "leverage_rounds",
+    "leverage",
+    "net_burn",
+    "runway",
+    "circular_flows",
+    "obligations",
+    "capex",
+    "gpu_price_index",
+    "currency_restatements",
+)
 SUMMARY_TITLES = {
     "leverage_rounds": "Leverage by round — how each raise splits into equity, debt and vendor money",
     "leverage": "Leverage by company — cumulative money raised against valuation and burn",
     "net_burn": "Net burn — the latest burn rate per company",
     "runway": "Runway — months of cash (low burn / base / high burn)",
+    "circular_flows": "Money flows — the largest circular paths (the most that can come back)",
+    "obligations": "Money flows — each lab's binding compute commitments against its cash and committed funding",
     "capex": "Capex — estimated cost of announced clusters against reported capex and funding",
     "gpu_price_index": "GPU price index — latest month per model and price type",
     "currency_restatements": "Currency restatements — figures printed in two currencies, and the rate they imply",

@@ -11,6 +11,7 @@ RAW = {
     "prices": [["raw", "gpu_prices"], ["raw", "gpu_price_quotes"]],
     "burn": [["raw", "cash_burn"]],
     "clusters": [["raw", "clusters"]],
+    "commitments": [["raw", "compute_commitments"]],
 }
 
 refresh_all = dg.define_asset_job(
@@ -56,6 +57,7 @@ ENTITY_DOMAIN = {
     "gpu_prices": "prices",
     "cash_burn": "burn",
     "clusters": "clusters",
+    "compute_commitments": "commitments",
 }
 
 JOBS = [refresh_all, *DOMAIN_JOBS.values(), daily_quotes]

@@ -5,6 +5,12 @@
 --   base: mid burn, mid funding
 --   high: high burn, funding at its low end (worst case)
 -- runway_months counts from the cash date; months_left_after_as_of from $as_of.
+-- runway_months_with_commitments also pays the company's binding compute commitments
+-- (marts.obligations) from the cash date's year on, at their average monthly amount over
+-- the years they run (low / mid / high with the scenario). Today's burn already pays for
+-- some of today's compute, so this is the cautious reading; both are shown.
+-- commitments_exceed_funds_usd: how much those commitments exceed cash plus committed
+-- funding (0 when they do not).
 with cash as (
     select
         company,
@@ -39,6 +45,21 @@ committed as (
     group by c.company
 ),
 
+obligations as (
+    select
+        c.company,
+        sum(o.committed_usd_low) as spend_usd_low,
+        sum(o.committed_usd_mid) as spend_usd_mid,
+        sum(o.committed_usd_high) as spend_usd_high,
+        (max(o.year) - year(c.cash_as_of_date) + 1) * 12 as spend_months
+    from cash as c
+    join marts.obligations as o
+        on o.company = c.company
+        and o.year >= year(c.cash_as_of_date)
+        and o.committed_usd_mid is not null
+    group by c.company, c.cash_as_of_date
+),
+
 scenarios as (
     select
         c.company,
@@ -53,12 +74,20 @@ scenarios as (
             when 'low' then b.monthly_net_burn_usd_low
             when 'base' then b.monthly_net_burn_usd_mid
             else b.monthly_net_burn_usd_high end as monthly_net_burn_usd,
+        coalesce(case s.scenario when 'low' then o.spend_usd_low when 'base' then o.spend_usd_mid else o.spend_usd_high end, 0)
+            as committed_spend_usd,
+        coalesce(
+            case s.scenario when 'low' then o.spend_usd_low when 'base' then o.spend_usd_mid else o.spend_usd_high end
+                / o.spend_months,
+            0
+        ) as monthly_committed_spend_usd,
         b.metric as burn_metric,
         b.period_start as burn_period_start,
         b.period_end as burn_period_end
     from cash as c
     join marts.net_burn as b using (company)
     join committed as m using (company)
+    left join obligations as o using (company)
     cross join (values ('low', 1), ('base', 2), ('high', 3)) as s (scenario, scenario_order)
 )
 
@@ -83,6 +112,17 @@ select
         then (cash_usd + committed_funding_usd) / monthly_net_burn_usd
             - date_diff('day', cash_as_of_date, cast($as_of as date)) / 30.4375
         end as months_left_after_as_of,
+    committed_spend_usd,
+    monthly_committed_spend_usd,
+    case when monthly_net_burn_usd + monthly_committed_spend_usd > 0
+        then (cash_usd + committed_funding_usd) / (monthly_net_burn_usd + monthly_committed_spend_usd)
+        end as runway_months_with_commitments,
+    case when monthly_net_burn_usd + monthly_committed_spend_usd > 0
+        then cast(cash_as_of_date + to_days(cast(floor(
+            (cash_usd + committed_funding_usd) / (monthly_net_burn_usd + monthly_committed_spend_usd) * 30.4375
+        ) as integer)) as date)
+        end as cash_out_date_with_commitments,
+    greatest(committed_spend_usd - (cash_usd + committed_funding_usd), 0) as commitments_exceed_funds_usd,
     cast($as_of as date) as as_of_date,
     cash_source
 from scenarios

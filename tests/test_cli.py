@@ -139,7 +139,7 @@ def test_docs_builds_data_docs_of_the_warehouse(mini_warehouse, tmp_path):
     index = tmp_path / "docs" / "index.html"
     assert f"Data Docs: {index}" in out.stdout and index.exists()
     pages = list((tmp_path / "docs" / "validations").rglob("*.html"))
-    assert len(pages) == 6
+    assert len(pages) == 7
 
 
 # --- issue 11, hostile files and queries ----------------------------------------------------

@@ -305,7 +305,8 @@ class Rejected:
 
 
 def lab_b_only(mart: str, row: dict) -> bool:
-    return row.get("company") == "Lab B"
+    companies = (row.get("company"), row.get("from_company"), row.get("to_company"))
+    return "Lab B" in companies or "Lab B" in (row.get("path") or "")
 
 
 def nothing(mart: str, row: dict) -> bool:

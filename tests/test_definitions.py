@@ -6,7 +6,7 @@ import dagster as dg
 
 from pipelines.definitions import defs
 
-ENTITIES = ["alt_currency_figures", "cash_burn", "clusters", "funding_events", "gpu_prices"]
+ENTITIES = ["alt_currency_figures", "cash_burn", "clusters", "compute_commitments", "funding_events", "gpu_prices"]
 EXPECTED_ASSETS = sorted(
     [f"raw/{e}" for e in [*ENTITIES, "gpu_price_quotes", "landing_files"]]
     + [
@@ -26,11 +26,14 @@ EXPECTED_ASSETS = sorted(
         f"marts/{m}"
         for m in (
             "capex",
+            "circular_flows",
             "currency_restatements",
             "gpu_price_index",
             "leverage",
             "leverage_rounds",
+            "money_flows",
             "net_burn",
+            "obligations",
             "runway",
             "source_conflicts",
         )
@@ -44,7 +47,15 @@ def test_asset_keys():
 
 
 def test_jobs_schedules_and_sensors():
-    assert sorted(j.name for j in defs.jobs) == ["burn", "clusters", "daily_quotes", "funding", "prices", "refresh_all"]
+    assert sorted(j.name for j in defs.jobs) == [
+        "burn",
+        "clusters",
+        "commitments",
+        "daily_quotes",
+        "funding",
+        "prices",
+        "refresh_all",
+    ]
     job = defs.resolve_job_def("refresh_all")
     assert len(job.asset_layer.selected_asset_keys) == len(EXPECTED_ASSETS)
     prices = sorted(k.to_user_string() for k in defs.resolve_job_def("prices").asset_layer.selected_asset_keys)
@@ -90,7 +101,7 @@ def test_groups_by_layer():
 def test_marts_depend_on_the_tables_their_sql_reads():
     graph = defs.resolve_asset_graph()
     parents = {p.to_user_string() for p in graph.get(dg.AssetKey(["marts", "runway"])).parent_keys}
-    assert parents == {"marts/net_burn", "staging/cash_burn", "staging/funding_events"}
+    assert parents == {"marts/net_burn", "marts/obligations", "staging/cash_burn", "staging/funding_events"}
     parents = {p.to_user_string() for p in graph.get(dg.AssetKey(["marts", "capex"])).parent_keys}
     assert {"staging/clusters", "staging/gpu_prices", "ref/assumptions", "ref/gpu_catalog"} <= parents
 
@@ -115,7 +126,7 @@ def test_one_check_per_expectation_blocking_when_severity_is_error():
         by_asset.setdefault(key.asset_key.to_user_string(), set()).add(key.name)
     expected = {f"staging/{s.name}": {e.name for e in s.expectations} for s in load_suites()}
     assert by_asset == expected
-    assert sum(len(v) for v in expected.values()) == 109
+    assert sum(len(v) for v in expected.values()) == 127
     specs = {
         (s.asset_key.to_user_string(), s.name): s
         for a in [*defs.asset_checks, *defs.assets]

@@ -105,7 +105,14 @@ def test_currency_restatements_imply_the_fixture_rate(mini_warehouse):
 
 def test_every_row_read_is_accounted_for(mini_warehouse):
     rows = query(mini_warehouse, "select * from audit.reconciliation")
-    assert {r["entity"] for r in rows} == {"funding_events", "gpu_prices", "cash_burn", "clusters", "alt_currency_figures"}
+    assert {r["entity"] for r in rows} == {
+        "funding_events",
+        "gpu_prices",
+        "cash_burn",
+        "clusters",
+        "alt_currency_figures",
+        "compute_commitments",
+    }
     for r in rows:
         assert r["rows_read"] == r["rows_loaded"] + r["rows_duplicate"] + r["rows_quarantined"]
     raw = one(mini_warehouse, "select count(*) as n from raw.funding_events")["n"]

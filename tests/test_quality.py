@@ -15,12 +15,20 @@ from ledger.quality.suites import DIMENSIONS, load_suites
 from ledger.quality.validate import validate_frame
 
 SUITES = {s.name: s for s in load_suites()}
-STAGED = ["alt_currency_figures", "cash_burn", "clusters", "funding_events", "gpu_price_quotes", "gpu_prices"]
+STAGED = [
+    "alt_currency_figures",
+    "cash_burn",
+    "clusters",
+    "compute_commitments",
+    "funding_events",
+    "gpu_price_quotes",
+    "gpu_prices",
+]
 
 
 def test_every_staged_table_has_a_suite_covering_the_dimensions():
     assert sorted(SUITES) == STAGED
-    for name in ("funding_events", "gpu_prices", "gpu_price_quotes", "cash_burn", "clusters", "alt_currency_figures"):
+    for name in STAGED:
         dimensions = {e.dimension for e in SUITES[name].expectations}
         expected = set(DIMENSIONS) - ({"freshness"} if "price" not in name else set())
         assert dimensions == expected, name

@@ -123,3 +123,17 @@ def positive_number(column: str, text_column: str | None = None) -> tuple[pl.Exp
     value = text.cast(pl.Float64, strict=False)
     bad = text.is_not_null() & (text != "") & (value.is_null() | (value < 0))
     return value, Check(column, bad, pl.format("{} is not a non-negative number", source))
+
+
+_TRUE, _FALSE = ["true", "yes", "1"], ["false", "no", "0"]
+
+
+def add_binding(frame: pl.DataFrame, default: pl.Expr) -> tuple[pl.DataFrame, list[Check]]:
+    """`binding` as a boolean: the cell (true/false, yes/no, 1/0) where given, else `default`
+    (an expression of the row's status). The text stays in `binding_text` for messages."""
+    frame = frame.rename({"binding": "binding_text"})
+    given = pl.col("binding_text").str.strip_chars().str.to_lowercase()
+    given = pl.when(given == "").then(None).otherwise(given)
+    value = pl.when(given.is_in(_TRUE)).then(True).when(given.is_in(_FALSE)).then(False).when(given.is_null()).then(default)
+    check = Check("binding", given.is_not_null() & ~given.is_in(_TRUE + _FALSE), "binding is true or false")
+    return frame.with_columns(value.alias("binding")), [check]

@@ -56,6 +56,7 @@ FUNDING_EVENTS = Entity(
         "vendor_amount_qualifier",
         "round_total_low",
         "round_total_high",
+        "binding",
         *_SOURCE,
     ),
 )
@@ -130,7 +131,33 @@ ALT_CURRENCY_FIGURES = Entity(
     staged_key=("entity", "row_id", "figure", "alt_currency"),
 )
 
-ENTITIES: dict[str, Entity] = {e.name: e for e in (FUNDING_EVENTS, GPU_PRICES, CASH_BURN, CLUSTERS, ALT_CURRENCY_FIGURES)}
+COMPUTE_COMMITMENTS = Entity(
+    "compute_commitments",
+    "commitment_id",
+    required=("commitment_id", "buyer", "seller", "kind", "announced_date", "status"),
+    optional=(
+        "amount_low",
+        "amount_high",
+        "amount_qualifier",
+        "currency",
+        "unit",
+        "start_date",
+        "term_months",
+        "end_date",
+        "payment_schedule",
+        "binding",
+        "gpu_count",
+        "gpu_model",
+        "power_gw",
+        "part_of",
+        "superseded_by",
+        *_SOURCE,
+    ),
+)
+
+ENTITIES: dict[str, Entity] = {
+    e.name: e for e in (FUNDING_EVENTS, GPU_PRICES, CASH_BURN, CLUSTERS, ALT_CURRENCY_FIGURES, COMPUTE_COMMITMENTS)
+}
 
 REFERENCE: dict[str, Entity] = {
     "fx_rates": Entity("fx_rates", "", ("currency", "rate_date", "units_per_usd"), ("source_url", "source_publication")),

@@ -6,6 +6,7 @@ import polars as pl
 
 from ledger.transforms.common import (
     LINEAGE,
+    add_binding,
     add_company,
     add_dates,
     source_checks,
@@ -25,6 +26,7 @@ STAGED_COLUMNS = (
     "round_name",
     "instrument",
     "status",
+    "binding",
     "announced_date",
     "closed_date",
     "currency",
@@ -78,6 +80,10 @@ def normalize_funding_events(raw: pl.DataFrame, refs: References) -> pl.DataFram
     source, c = source_checks()
     checks += c
     frame = frame.with_columns(instrument, status, *source)
+    # binding money: a closed or announced deal unless the row says otherwise (a letter of
+    # intent is announced but binds nobody); rumored, reported or disputed money is not
+    frame, c = add_binding(frame, default=pl.col("status").is_in(["announced", "closed"]))
+    checks += c
     frame, c = add_dates(frame, ["announced_date", "closed_date", "source_date"], ["announced_date"])
     checks += c
     # A closing date before the announcement is normal (deals are often announced after

@@ -9,6 +9,7 @@ import polars as pl
 from ledger.transforms.alt_currency import normalize_alt_currency_figures
 from ledger.transforms.cash_burn import normalize_cash_burn
 from ledger.transforms.clusters import normalize_clusters
+from ledger.transforms.commitments import normalize_compute_commitments
 from ledger.transforms.dedup import mark_duplicates
 from ledger.transforms.entities import ENTITIES
 from ledger.transforms.funding import normalize_funding_events
@@ -23,6 +24,7 @@ NORMALIZERS: dict[str, Normalizer] = {
     "cash_burn": normalize_cash_burn,
     "clusters": normalize_clusters,
     "alt_currency_figures": normalize_alt_currency_figures,
+    "compute_commitments": normalize_compute_commitments,
 }
 
 
