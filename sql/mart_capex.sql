@@ -106,6 +106,8 @@ funding as (
         and status in ('reported', 'announced', 'closed')
         and announced_date <= cast($as_of as date)
         and is_preferred
+        and superseded_by is null
+        and part_of is null
     group by company
 ),
 

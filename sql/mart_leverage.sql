@@ -3,29 +3,52 @@
 -- annual net burn (from marts.net_burn).
 -- Counts tranches announced on or before $as_of that are reported, announced or closed
 -- (rumored and disputed ones are left out), the preferred source's where two disagree.
--- US dollars; ranges low / mid / high.
+-- A tranche superseded by a later event counts nowhere; one that is part of another
+-- event (its money inside that event's amount) counts as vendor money only, so no money is
+-- counted twice. equity_usd_*, debt_usd_* and vendor_usd_* include money that binds
+-- nobody yet (a letter of intent, money only reported); the *_binding_usd_* columns count
+-- binding money alone. US dollars; ranges low / mid / high.
 with money as (
     select *
     from staging.funding_events
     where announced_date <= cast($as_of as date)
         and status in ('reported', 'announced', 'closed')
         and is_preferred
+        and superseded_by is null
 ),
 
 totals as (
     select
         company,
         max(announced_date) as latest_event_date,
-        count(*) filter (where instrument <> 'valuation') as tranche_count,
-        coalesce(sum(amount_usd_low) filter (where instrument = 'equity'), 0) as equity_usd_low,
-        coalesce(sum(amount_usd_mid) filter (where instrument = 'equity'), 0) as equity_usd_mid,
-        coalesce(sum(amount_usd_high) filter (where instrument = 'equity'), 0) as equity_usd_high,
-        coalesce(sum(amount_usd_low) filter (where instrument not in ('equity', 'valuation')), 0) as debt_usd_low,
-        coalesce(sum(amount_usd_mid) filter (where instrument not in ('equity', 'valuation')), 0) as debt_usd_mid,
-        coalesce(sum(amount_usd_high) filter (where instrument not in ('equity', 'valuation')), 0) as debt_usd_high,
+        count(*) filter (where instrument <> 'valuation' and part_of is null) as tranche_count,
+        coalesce(sum(amount_usd_low) filter (where instrument = 'equity' and part_of is null), 0) as equity_usd_low,
+        coalesce(sum(amount_usd_mid) filter (where instrument = 'equity' and part_of is null), 0) as equity_usd_mid,
+        coalesce(sum(amount_usd_high) filter (where instrument = 'equity' and part_of is null), 0) as equity_usd_high,
+        coalesce(sum(amount_usd_low) filter (where instrument not in ('equity', 'valuation') and part_of is null), 0)
+            as debt_usd_low,
+        coalesce(sum(amount_usd_mid) filter (where instrument not in ('equity', 'valuation') and part_of is null), 0)
+            as debt_usd_mid,
+        coalesce(sum(amount_usd_high) filter (where instrument not in ('equity', 'valuation') and part_of is null), 0)
+            as debt_usd_high,
         coalesce(sum(vendor_amount_usd_low), 0) as vendor_usd_low,
         coalesce(sum(vendor_amount_usd_mid), 0) as vendor_usd_mid,
-        coalesce(sum(vendor_amount_usd_high), 0) as vendor_usd_high
+        coalesce(sum(vendor_amount_usd_high), 0) as vendor_usd_high,
+        coalesce(sum(amount_usd_low) filter (where instrument = 'equity' and part_of is null and binding), 0)
+            as equity_binding_usd_low,
+        coalesce(sum(amount_usd_mid) filter (where instrument = 'equity' and part_of is null and binding), 0)
+            as equity_binding_usd_mid,
+        coalesce(sum(amount_usd_high) filter (where instrument = 'equity' and part_of is null and binding), 0)
+            as equity_binding_usd_high,
+        coalesce(sum(amount_usd_low) filter (where instrument not in ('equity', 'valuation') and part_of is null and binding), 0)
+            as debt_binding_usd_low,
+        coalesce(sum(amount_usd_mid) filter (where instrument not in ('equity', 'valuation') and part_of is null and binding), 0)
+            as debt_binding_usd_mid,
+        coalesce(sum(amount_usd_high) filter (where instrument not in ('equity', 'valuation') and part_of is null and binding), 0)
+            as debt_binding_usd_high,
+        coalesce(sum(vendor_amount_usd_low) filter (where binding), 0) as vendor_binding_usd_low,
+        coalesce(sum(vendor_amount_usd_mid) filter (where binding), 0) as vendor_binding_usd_mid,
+        coalesce(sum(vendor_amount_usd_high) filter (where binding), 0) as vendor_binding_usd_high
     from money
     group by company
 ),
@@ -66,6 +89,15 @@ select
     t.vendor_usd_low,
     t.vendor_usd_mid,
     t.vendor_usd_high,
+    t.equity_binding_usd_low,
+    t.equity_binding_usd_mid,
+    t.equity_binding_usd_high,
+    t.debt_binding_usd_low,
+    t.debt_binding_usd_mid,
+    t.debt_binding_usd_high,
+    t.vendor_binding_usd_low,
+    t.vendor_binding_usd_mid,
+    t.vendor_binding_usd_high,
     v.valuation_date,
     v.post_money_valuation_usd_low,
     v.post_money_valuation_usd_mid,

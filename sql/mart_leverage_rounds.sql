@@ -2,12 +2,20 @@
 -- One row per company and round, US dollars. Debt counts debt, convertible notes,
 -- lease/SPV financing and vendor financing. Ratio ranges take the ends that make the
 -- ratio lowest (low) and highest (high); mid is mid over mid. Where two sources give the
--- same tranche, the preferred one counts (see marts.source_conflicts).
+-- same tranche, the preferred one counts (see marts.source_conflicts). A tranche
+-- superseded by a later event counts nowhere; one that is part of another event counts in
+-- that event's round as vendor money only (its amount is inside the other's). equity,
+-- debt and vendor columns include money that binds nobody yet (a letter of intent, money
+-- only reported); *_binding_usd_mid counts binding money alone.
 with tranches as (
-    select *
-    from staging.funding_events
-    where instrument <> 'valuation'
-        and is_preferred
+    select
+        t.* replace (coalesce(p.round_id, t.round_id) as round_id),
+        t.part_of is not null as folded
+    from staging.funding_events as t
+    left join staging.funding_events as p on p.event_id = t.part_of and p.is_preferred
+    where t.instrument <> 'valuation'
+        and t.is_preferred
+        and t.superseded_by is null
 ),
 
 valuations as (
@@ -35,13 +43,18 @@ rounds as (
         arg_min(status, case status
             when 'disputed' then 0 when 'rumored' then 1 when 'reported' then 2
             when 'announced' then 3 else 4 end) as status,
-        count(*) as tranche_count,
-        coalesce(sum(amount_usd_low) filter (where instrument = 'equity'), 0) as equity_usd_low,
-        coalesce(sum(amount_usd_mid) filter (where instrument = 'equity'), 0) as equity_usd_mid,
-        coalesce(sum(amount_usd_high) filter (where instrument = 'equity'), 0) as equity_usd_high,
-        coalesce(sum(amount_usd_low) filter (where instrument <> 'equity'), 0) as debt_usd_low,
-        coalesce(sum(amount_usd_mid) filter (where instrument <> 'equity'), 0) as debt_usd_mid,
-        coalesce(sum(amount_usd_high) filter (where instrument <> 'equity'), 0) as debt_usd_high,
+        count(*) filter (where not folded) as tranche_count,
+        coalesce(sum(amount_usd_low) filter (where instrument = 'equity' and not folded), 0) as equity_usd_low,
+        coalesce(sum(amount_usd_mid) filter (where instrument = 'equity' and not folded), 0) as equity_usd_mid,
+        coalesce(sum(amount_usd_high) filter (where instrument = 'equity' and not folded), 0) as equity_usd_high,
+        coalesce(sum(amount_usd_low) filter (where instrument <> 'equity' and not folded), 0) as debt_usd_low,
+        coalesce(sum(amount_usd_mid) filter (where instrument <> 'equity' and not folded), 0) as debt_usd_mid,
+        coalesce(sum(amount_usd_high) filter (where instrument <> 'equity' and not folded), 0) as debt_usd_high,
+        coalesce(sum(amount_usd_mid) filter (where instrument = 'equity' and not folded and binding), 0)
+            as equity_binding_usd_mid,
+        coalesce(sum(amount_usd_mid) filter (where instrument <> 'equity' and not folded and binding), 0)
+            as debt_binding_usd_mid,
+        coalesce(sum(vendor_amount_usd_mid) filter (where binding), 0) as vendor_binding_usd_mid,
         coalesce(sum(vendor_amount_usd_low), 0) as vendor_usd_low,
         coalesce(sum(vendor_amount_usd_mid), 0) as vendor_usd_mid,
         coalesce(sum(vendor_amount_usd_high), 0) as vendor_usd_high,
@@ -74,6 +87,9 @@ select
     r.vendor_usd_low,
     r.vendor_usd_mid,
     r.vendor_usd_high,
+    r.equity_binding_usd_mid,
+    r.debt_binding_usd_mid,
+    r.vendor_binding_usd_mid,
     r.equity_usd_low + r.debt_usd_low as total_usd_low,
     r.equity_usd_mid + r.debt_usd_mid as total_usd_mid,
     r.equity_usd_high + r.debt_usd_high as total_usd_high,

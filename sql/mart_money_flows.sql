@@ -2,9 +2,11 @@
 -- (the vendor investor's part, from the vendor to the company raising) and compute
 -- commitments (from the buyer to the seller; warrants and shares given for a purchase,
 -- from the company granting them to the one receiving them) are flows. Funding counts
--- when reported, announced or closed; commitments unless terminated or superseded by a
--- later one. `binding` is false for letters of intent and for money only reported; a flow
--- without a dollar figure (a 10 GW letter of intent) is kept with blank amounts.
+-- when reported, announced or closed and not superseded by a later event (a tranche
+-- counted inside another event's amount still shows its vendor's money); commitments
+-- unless terminated or superseded by a later one. `binding` is false for letters of
+-- intent; a flow without a dollar figure (a 10 GW letter of intent) is kept with blank
+-- amounts.
 with funding as (
     select
         vendor_investor as from_company,
@@ -25,6 +27,7 @@ with funding as (
         and instrument <> 'valuation'
         and status in ('reported', 'announced', 'closed')
         and is_preferred
+        and superseded_by is null
 ),
 
 commitments as (

@@ -1,6 +1,8 @@
 -- How many months each company's cash lasts, in three scenarios, as of $as_of.
--- Cash is the latest cash-on-hand figure; committed funding is money reported, announced
--- or closed after that date (not yet in the cash figure). Burn is from marts.net_burn.
+-- Cash is the latest cash-on-hand figure; committed funding is binding money (reported,
+-- announced or closed, not a letter of intent) raised after that date (not yet in the cash
+-- figure); committed_funding_incl_loi_usd adds letters of intent, never used in the runway. Superseded events and those inside another event's amount
+-- (part_of) are not counted again. Burn is from marts.net_burn.
 --   low:  low burn, funding at its high end (best case)
 --   base: mid burn, mid funding
 --   high: high burn, funding at its low end (worst case)
@@ -31,9 +33,10 @@ with cash as (
 committed as (
     select
         c.company,
-        coalesce(sum(f.amount_usd_low), 0) as committed_usd_low,
-        coalesce(sum(f.amount_usd_mid), 0) as committed_usd_mid,
-        coalesce(sum(f.amount_usd_high), 0) as committed_usd_high
+        coalesce(sum(f.amount_usd_low) filter (where f.binding), 0) as committed_usd_low,
+        coalesce(sum(f.amount_usd_mid) filter (where f.binding), 0) as committed_usd_mid,
+        coalesce(sum(f.amount_usd_high) filter (where f.binding), 0) as committed_usd_high,
+        coalesce(sum(f.amount_usd_mid), 0) as committed_incl_loi_usd_mid
     from cash as c
     left join staging.funding_events as f
         on f.company = c.company
@@ -42,6 +45,8 @@ committed as (
         and f.announced_date > c.cash_as_of_date
         and f.announced_date <= cast($as_of as date)
         and f.is_preferred
+        and f.superseded_by is null
+        and f.part_of is null
     group by c.company
 ),
 
@@ -70,6 +75,7 @@ scenarios as (
         case s.scenario when 'low' then c.cash_usd_high when 'base' then c.cash_usd_mid else c.cash_usd_low end as cash_usd,
         case s.scenario when 'low' then m.committed_usd_high when 'base' then m.committed_usd_mid else m.committed_usd_low end
             as committed_funding_usd,
+        m.committed_incl_loi_usd_mid as committed_funding_incl_loi_usd,
         case s.scenario
             when 'low' then b.monthly_net_burn_usd_low
             when 'base' then b.monthly_net_burn_usd_mid
@@ -97,6 +103,7 @@ select
     cash_as_of_date,
     cash_usd,
     committed_funding_usd,
+    committed_funding_incl_loi_usd,
     monthly_net_burn_usd,
     monthly_net_burn_usd * 12 as annual_net_burn_usd,
     burn_metric,

@@ -150,3 +150,43 @@ def test_on_the_bundled_data_money_comes_back_and_commitments_shorten_openais_ru
     # no letter of intent in a binding total: NVIDIA's 10 GW letter and the Broadcom one are not binding
     lois = query(bundled_warehouse, "select binding from marts.money_flows where status = 'loi'")
     assert lois and not any(r["binding"] for r in lois)
+
+
+LINKED_FUNDING = """event_id,company,round_id,announced_date,instrument,amount_high,amount_qualifier,currency,unit,investors,vendor_investor,status,binding,part_of,superseded_by,source_publication
+l-loi,Lab B,l-loi-r,2025-02-10,equity,4,up_to,USD,billion,ChipCo,ChipCo,announced,false,,l-final,synthetic test fixture
+l-final,Lab B,l-r,2025-04-01,equity,3,,USD,billion,Fund X; ChipCo,,closed,,,,synthetic test fixture
+l-part,Lab B,l-part-r,2025-03-01,equity,1,,USD,billion,ChipCo,ChipCo,announced,,l-final,,synthetic test fixture
+l-intent,Lab B,l-intent-r,2025-05-01,equity,2,,USD,billion,Fund X,,announced,false,,,synthetic test fixture
+"""
+
+
+def test_no_money_counted_twice_and_letters_of_intent_kept_apart(tmp_path):
+    """l-loi (a $4B letter of intent from ChipCo) was replaced by l-final ($3B closed):
+    it counts nowhere. l-part ($1B from ChipCo) is inside l-final's amount: it counts once,
+    as l-final's money, and as $1B of vendor money in l-final's round. l-intent ($2B, not
+    binding) is in the columns that include letters of intent only."""
+    folder = copy_input(MINI_INPUT, tmp_path / "input")
+    (folder / "funding_events_links.csv").write_text(LINKED_FUNDING)
+    db = tmp_path / "w.duckdb"
+    materialize_everything(db, folder, "2025-09-30")
+    eur = query(db, "select amount_usd_mid from staging.funding_events where event_id = 'b-r1-equity'")[0]["amount_usd_mid"]
+
+    lab_b = query(db, "select * from marts.leverage where company = 'Lab B'")[0]
+    assert lab_b["equity_usd_mid"] == pytest.approx(eur + 3 * B + 2 * B)
+    assert lab_b["equity_binding_usd_mid"] == pytest.approx(eur + 3 * B)
+    assert lab_b["vendor_usd_mid"] == pytest.approx(1 * B) and lab_b["vendor_binding_usd_mid"] == pytest.approx(1 * B)
+
+    rounds = {r["round_id"]: r for r in query(db, "select * from marts.leverage_rounds where company = 'Lab B'")}
+    assert "l-loi-r" not in rounds and "l-part-r" not in rounds
+    final = rounds["l-r"]
+    assert (final["equity_usd_mid"], final["vendor_usd_mid"], final["tranche_count"]) == (3 * B, 1 * B, 1)
+    assert final["vendor_share_of_equity_mid"] == pytest.approx(1 / 3)
+    assert rounds["l-intent-r"]["equity_usd_mid"] == 2 * B and rounds["l-intent-r"]["equity_binding_usd_mid"] == 0
+
+    runway = query(db, "select * from marts.runway where company = 'Lab B' and scenario = 'base'")[0]
+    # after the cash date (2025-01-31): b-r1-equity and l-final, and l-intent with intents
+    assert runway["committed_funding_usd"] == pytest.approx(eur + 3 * B)
+    assert runway["committed_funding_incl_loi_usd"] == pytest.approx(eur + 5 * B)
+
+    flows = {f["source_id"]: f for f in query(db, "select * from marts.money_flows where to_company = 'Lab B'")}
+    assert "l-loi" not in flows and flows["l-part"]["amount_usd_mid"] == 1 * B

@@ -24,7 +24,17 @@ from __future__ import annotations
 import polars as pl
 
 from ledger.transforms.amounts import unit_multiplier
-from ledger.transforms.common import LINEAGE, add_binding, add_company, add_dates, positive_number, source_checks, vocabulary
+from ledger.transforms.common import (
+    LINEAGE,
+    add_binding,
+    add_company,
+    add_dates,
+    blank_to_null,
+    link_checks,
+    positive_number,
+    source_checks,
+    vocabulary,
+)
 from ledger.transforms.money import add_fx_rate, add_range, ambiguous_separator_checks, in_usd, resolve_currency
 from ledger.transforms.problems import Check, annotate, required
 from ledger.transforms.reference import References
@@ -73,11 +83,6 @@ STAGED_COLUMNS = (
 )
 
 _SCHEDULE_ENTRY = r"^\s*(\d{4})\s*:\s*([0-9][0-9,]*(?:\.[0-9]+)?)\s*$"
-
-
-def _blank_to_null(column: str) -> pl.Expr:
-    text = pl.col(column).str.strip_chars()
-    return pl.when(text == "").then(None).otherwise(text).alias(column)
 
 
 def _schedule(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[Check]]:
@@ -129,7 +134,7 @@ def normalize_compute_commitments(raw: pl.DataFrame, refs: References) -> pl.Dat
     checks += c
     source, c = source_checks()
     checks += c
-    frame = frame.with_columns(kind, status, *source, *(_blank_to_null(c) for c in ("gpu_model", "part_of", "superseded_by")))
+    frame = frame.with_columns(kind, status, *source, *(blank_to_null(c) for c in ("gpu_model", "part_of", "superseded_by")))
     frame, c = add_binding(frame, default=~pl.col("status").is_in(["loi", "terminated"]))
     checks += c
     given_true = pl.col("binding_text").str.strip_chars().str.to_lowercase().is_in(["true", "yes", "1"])
@@ -153,10 +158,7 @@ def normalize_compute_commitments(raw: pl.DataFrame, refs: References) -> pl.Dat
         pl.coalesce(pl.col("end_date"), start.dt.offset_by(pl.format("{}mo", term)) - pl.duration(days=1)).alias("end_date"),
     )
     checks.append(Check("end_date", pl.col("end_date") < start, "the commitment ends before it starts"))
-    checks.append(
-        Check("superseded_by", pl.col("superseded_by") == pl.col("commitment_id"), "a commitment cannot supersede itself")
-    )
-    checks.append(Check("part_of", pl.col("part_of") == pl.col("commitment_id"), "a commitment cannot be part of itself"))
+    checks += link_checks("commitment_id")
 
     gpus, check = positive_number("gpu_count", "gpu_count_text")
     power, power_check = positive_number("power_gw", "power_gw_text")

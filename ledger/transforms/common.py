@@ -137,3 +137,22 @@ def add_binding(frame: pl.DataFrame, default: pl.Expr) -> tuple[pl.DataFrame, li
     value = pl.when(given.is_in(_TRUE)).then(True).when(given.is_in(_FALSE)).then(False).when(given.is_null()).then(default)
     check = Check("binding", given.is_not_null() & ~given.is_in(_TRUE + _FALSE), "binding is true or false")
     return frame.with_columns(value.alias("binding")), [check]
+
+
+def blank_to_null(column: str) -> pl.Expr:
+    """The cell stripped of spaces; blank is missing."""
+    text = pl.col(column).str.strip_chars()
+    return pl.when(text == "").then(None).otherwise(text).alias(column)
+
+
+def link_checks(id_column: str) -> list[Check]:
+    """`part_of` and `superseded_by` name another row, never the row itself."""
+    return [
+        Check("superseded_by", pl.col("superseded_by") == pl.col(id_column), "a row cannot supersede itself"),
+        Check("part_of", pl.col("part_of") == pl.col(id_column), "a row cannot be part of itself"),
+        Check(
+            "part_of",
+            pl.col("part_of").is_not_null() & pl.col("superseded_by").is_not_null(),
+            "part_of or superseded_by, not both",
+        ),
+    ]

@@ -57,6 +57,8 @@ FUNDING_EVENTS = Entity(
         "round_total_low",
         "round_total_high",
         "binding",
+        "part_of",
+        "superseded_by",
         *_SOURCE,
     ),
 )

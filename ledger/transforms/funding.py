@@ -9,6 +9,8 @@ from ledger.transforms.common import (
     add_binding,
     add_company,
     add_dates,
+    blank_to_null,
+    link_checks,
     source_checks,
     vocabulary,
 )
@@ -27,6 +29,8 @@ STAGED_COLUMNS = (
     "instrument",
     "status",
     "binding",
+    "part_of",
+    "superseded_by",
     "announced_date",
     "closed_date",
     "currency",
@@ -80,10 +84,15 @@ def normalize_funding_events(raw: pl.DataFrame, refs: References) -> pl.DataFram
     source, c = source_checks()
     checks += c
     frame = frame.with_columns(instrument, status, *source)
-    # binding money: a closed or announced deal unless the row says otherwise (a letter of
-    # intent is announced but binds nobody); rumored, reported or disputed money is not
-    frame, c = add_binding(frame, default=pl.col("status").is_in(["announced", "closed"]))
+    # binding: whether the deal itself binds (a signed round, reported, announced or closed)
+    # or not (a letter of intent, which the row must say: binding false); how sure we are
+    # that it happened is `status` and `confidence`. Rumored or disputed money is not binding.
+    frame, c = add_binding(frame, default=pl.col("status").is_in(["reported", "announced", "closed"]))
     checks += c
+    # links between events: a tranche whose money another event's amount includes
+    # (part_of), or one a later event replaces (superseded_by)
+    frame = frame.with_columns(blank_to_null("part_of"), blank_to_null("superseded_by"))
+    checks += link_checks("event_id")
     frame, c = add_dates(frame, ["announced_date", "closed_date", "source_date"], ["announced_date"])
     checks += c
     # A closing date before the announcement is normal (deals are often announced after
