@@ -1,15 +1,14 @@
 -- What each company has committed to spend on compute, per calendar year: the amounts of
 -- its compute commitments as a buyer, by the source's payment schedule where there is one,
 -- else straight-line over the term by days. A commitment whose source gives no term is
--- spread over the median term of those that give one (`assumed_term_months`; 66 months in
--- the bundled data). Binding money and money including letters of intent side by side. Left out:
+-- spread over the assumption `commitment_term_months` (`assumed_term_months`; 66 months,
+-- the median of the bundled commitments that state one); without that assumption it
+-- falls in the year it starts. Binding money and money including letters of intent side by side. Left out:
 -- terminated or superseded commitments, warrants (no spend) and backstops (paid only if
 -- capacity goes unsold), and commitments without a dollar figure (`commitments_without_amount`
 -- counts those that start by the year).
-with stated_terms as (
-    select median(date_diff('month', coalesce(start_date, announced_date), end_date + 1)) as months
-    from staging.compute_commitments
-    where end_date is not null and kind not in ('equity_for_purchase', 'capacity_backstop')
+with assumed as (
+    select cast(value_mid as integer) as months from ref.assumptions where name = 'commitment_term_months'
 ),
 
 spend as (
@@ -24,7 +23,8 @@ spend as (
         coalesce(start_date, announced_date) as starts,
         coalesce(
             end_date,
-            cast(coalesce(start_date, announced_date) + to_months(cast((select months from stated_terms) as integer)) as date) - 1
+            cast(coalesce(start_date, announced_date) + to_months((select months from assumed)) as date) - 1,
+            coalesce(start_date, announced_date)
         ) as ends,
         end_date is null as term_assumed
     from staging.compute_commitments
@@ -80,7 +80,7 @@ select
         select count(*) from spend as u
         where u.company = p.company and u.amount_usd_mid is null and year(u.starts) <= p.year
     ) as commitments_without_amount,
-    (select cast(months as integer) from stated_terms) as assumed_term_months
+    (select months from assumed) as assumed_term_months
 from per_year as p
 group by company, year
 order by company, year

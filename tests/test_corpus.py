@@ -388,6 +388,27 @@ ROW_CASES = [
         {"c-neg-ok": usd(5e6)},
     ),
     RowCase(
+        "compute_commitments_bad_rows.csv",
+        (6, 1, 0, 5),
+        (
+            Rejected(2, "seller", "buyer and seller are the same company"),
+            Rejected(3, "binding", "a letter of intent (status loi) is not binding"),
+            Rejected(4, "seller", "unknown company MegaCloud"),
+            Rejected(5, "payment_schedule", "payment_schedule adds up to more than the commitment's amount"),
+            Rejected(6, "amount_high", "negative amount"),
+        ),
+        {
+            "c-ok-eur": {
+                "buyer": "Lab B",
+                "seller": "ChipCo",
+                "currency": "EUR",
+                "binding": True,
+                "end_date": date(2026, 2, 28),
+                **usd(500e6 / 0.9),
+            }
+        },
+    ),
+    RowCase(
         "cash_burn_negative_amount.csv",
         (4, 1, 0, 3),
         (
