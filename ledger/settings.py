@@ -8,9 +8,22 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+_SOURCE_ROOT = Path(__file__).resolve().parent.parent
+#: Run from a checkout (or an editable install of one), the files the code reads sit beside
+#: the packages; installed from a wheel, they are copied into the package (`_project/`).
+_FROM_CHECKOUT = (_SOURCE_ROOT / "sql").is_dir() and (_SOURCE_ROOT / "expectations").is_dir()
+
+#: The files the code reads and never writes: `sql/`, `expectations/`, the bundled inputs
+#: (`data/input/`), `dagster.yaml` and `workspace.yaml`.
+RESOURCE_DIR = _SOURCE_ROOT if _FROM_CHECKOUT else Path(__file__).resolve().parent / "_project"
+
+#: Where the ledger writes: the warehouse, landing and quote folders, caches and the run
+#: history (`.dagster_home`). `COMPUTE_LEDGER_HOME`, else the checkout, else (installed from
+#: a wheel) the current folder.
+PROJECT_DIR = Path(os.environ.get("COMPUTE_LEDGER_HOME") or (_SOURCE_ROOT if _FROM_CHECKOUT else Path.cwd())).resolve()
+
 DEFAULT_WAREHOUSE = PROJECT_DIR / "data" / "warehouse.duckdb"
-DEFAULT_INPUT = PROJECT_DIR / "data" / "input"
+DEFAULT_INPUT = RESOURCE_DIR / "data" / "input"
 DEFAULT_QUOTES = PROJECT_DIR / "data" / "quotes"
 DEFAULT_LANDING = PROJECT_DIR / "data" / "landing"
 DEFAULT_DOCS_DIR = PROJECT_DIR / "data" / "gx_docs"

@@ -23,7 +23,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from ledger.settings import DEFAULT_DOCS_DIR, PROJECT_DIR, warehouse_path
+from ledger.settings import DEFAULT_DOCS_DIR, PROJECT_DIR, RESOURCE_DIR, warehouse_path
 from ledger.warehouse import SQL_DIR, connect, write_lock
 from pipelines.format import escape_formulas, format_for_display, format_numbers
 
@@ -62,7 +62,7 @@ def _ensure_dagster_home():
     home.mkdir(parents=True, exist_ok=True)
     with write_lock(home / "instance"):
         if not (home / "dagster.yaml").exists():
-            shutil.copy(PROJECT_DIR / "dagster.yaml", home / "dagster.yaml")
+            shutil.copy(RESOURCE_DIR / "dagster.yaml", home / "dagster.yaml")
         instance = dg.DagsterInstance.get()
         instance.get_runs(limit=1)  # creates the run, event and schedule storage if missing
     return instance
@@ -202,7 +202,7 @@ def ui(args: argparse.Namespace) -> int:
 
     _ensure_dagster_home()
     print(f"Compute Ledger UI on http://{args.host}:{args.port} (Ctrl-C stops it)", flush=True)
-    return serve(PROJECT_DIR, args.host, args.port)
+    return serve(RESOURCE_DIR / "workspace.yaml", PROJECT_DIR, args.host, args.port)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -65,9 +65,9 @@ def stop_group(child: subprocess.Popen, grace_seconds: float = GRACE_SECONDS) ->
     child.wait()
 
 
-def serve(project_dir: Path, host: str, port: int, grace_seconds: float = GRACE_SECONDS) -> int:
-    """Run `dagster dev` on the project's workspace until it exits or a stop signal comes;
-    its exit code (0 when stopped by a signal)."""
+def serve(workspace: Path, working_dir: Path, host: str, port: int, grace_seconds: float = GRACE_SECONDS) -> int:
+    """Run `dagster dev` on `workspace` (in `working_dir`) until it exits or a stop signal
+    comes; its exit code (0 when stopped by a signal)."""
     requested: list[int] = []
 
     def request_stop(signum, _frame):
@@ -76,9 +76,9 @@ def serve(project_dir: Path, host: str, port: int, grace_seconds: float = GRACE_
     # Installed before the child starts: a handled signal is reset to its default in the
     # child at exec, while an ignored one would stay ignored.
     previous = {sig: signal.signal(sig, request_stop) for sig in STOP_SIGNALS}
-    command = [sys.executable, "-m", "dagster", "dev", "-w", str(project_dir / "workspace.yaml"), "-h", host, "-p", str(port)]
+    command = [sys.executable, "-m", "dagster", "dev", "-w", str(workspace), "-h", host, "-p", str(port)]
     try:
-        child = subprocess.Popen(command, cwd=project_dir, start_new_session=True, stdin=subprocess.DEVNULL)
+        child = subprocess.Popen(command, cwd=working_dir, start_new_session=True, stdin=subprocess.DEVNULL)
         try:
             while child.poll() is None and not requested:
                 time.sleep(0.2)

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import yaml
 
-EXPECTATIONS_DIR = Path(__file__).resolve().parent.parent.parent / "expectations"
+from ledger.settings import RESOURCE_DIR
+
+EXPECTATIONS_DIR = RESOURCE_DIR / "expectations"
 SEVERITIES = ("error", "warn")
 DIMENSIONS = ("completeness", "validity", "uniqueness", "consistency", "referential_integrity", "plausibility", "freshness")
 

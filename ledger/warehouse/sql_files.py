@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import duckdb
 
-from ledger.settings import PROJECT_DIR
+from ledger.settings import RESOURCE_DIR
 
-SQL_DIR = PROJECT_DIR / "sql"
+SQL_DIR = RESOURCE_DIR / "sql"
 
 
 def load_sql(name: str) -> str:
