@@ -111,10 +111,8 @@ def _error_message(result) -> str:
     (a transient one raised as it is) is named by its innermost InputFileError, or else by
     its class and message. Dagster's error text begins with the exception's module and class
     (`ledger.transforms.errors.InputFileError: …`): that is for tracebacks, not for users."""
-    for event in result.all_events:
-        if event.is_step_failure:
-            return f"{event.step_key}: {_failure_text(event)}"
-    return "the run failed"
+    failures = result.get_step_failure_events()
+    return f"{failures[0].step_key}: {_failure_text(failures[0])}" if failures else "the run failed"
 
 
 def _failure_text(event: dg.DagsterEvent) -> str:

@@ -5,6 +5,13 @@ read a file, a second pass with Python's csv module finds the row and column to 
 the error, so a user never sees a bare parser traceback. A file that is compressed, a
 workbook or UTF-16 is named as such before anything is parsed, and an error quotes at most
 short, printable excerpts of a file (its header's first names, cut short).
+
+Why not DuckDB's `read_csv(store_rejects = true)` alone (checked 2026-12-02, DuckDB
+2.0.1, on tests/corpus): it reports a truncated file (a quote never closed) as "MISSING
+COLUMNS, Found: 13" rather than saying the quote is never closed, counts the ragged row's
+25 fields as 24, gives no byte for a file that is not UTF-8, and accepts a stray `"` inside
+an unquoted field without a word. The checks here say what is wrong in those cases; raw
+loads still go through DuckDB's reader (`ledger.warehouse.raw_files`) once these pass.
 """
 
 from __future__ import annotations
