@@ -16,7 +16,7 @@ import dagster as dg
 import polars as pl
 
 from assets.landing import LANDING_KEY
-from assets.policies import IO_RETRY, retry_only_transient_io
+from assets.policies import IO_RETRY, fail_for_unread, read_selected, retry_only_transient_io
 from assets.resources import Inputs, Warehouse
 from ledger.settings import PROJECT_DIR
 from ledger.transforms.epoch import EPOCH_FILES, read_epoch_file
@@ -75,22 +75,14 @@ _FILE_BY_KEY = {asset_key(name): name for name in EPOCH_FILES}
 def epoch_exports(context: dg.AssetExecutionContext, warehouse: Warehouse, inputs: Inputs):
     """Each selected export read, then every one that could be read written to its
     `raw.epoch_*` table (replaced whole) in one transaction."""
-    read: dict[dg.AssetKey, tuple[pl.DataFrame, str]] = {}
-    failed: list[str] = []
-    for key in sorted(context.selected_asset_keys, key=lambda k: k.to_user_string()):
-        file_name = _FILE_BY_KEY[key]
-        try:
-            with retry_only_transient_io():
-                read[key] = _read_export(inputs, file_name, context.run.run_id)
-        except dg.Failure as err:
-            context.log.error(f"{file_name}: {err.description}")
-            failed.append(f"{file_name}: {err.description}")
+    read, failed = read_selected(
+        context, lambda key: _read_export(inputs, _FILE_BY_KEY[key], context.run.run_id), lambda key: _FILE_BY_KEY[key]
+    )
     with retry_only_transient_io(), warehouse.write() as con:
         rows = {key: replace_table(con, table_name(_FILE_BY_KEY[key]), frame) for key, (frame, _) in read.items()}
     for key, (_, note) in read.items():
         yield dg.MaterializeResult(asset_key=key, metadata={"dagster/row_count": rows[key], "source": note})
-    if failed:
-        raise dg.Failure(description="Epoch exports not loaded — " + "; ".join(failed), allow_retries=False)
+    fail_for_unread("Epoch exports", failed)
 
 
 def _read_export(inputs: Inputs, file_name: str, run_id: str) -> tuple[pl.DataFrame, str]:

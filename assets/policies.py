@@ -2,7 +2,9 @@
 on everything retrying cannot fix. (Writes are serialized by the `Warehouse` resource's file
 lock, not by a Dagster pool: see `ledger.warehouse.write_lock`.)"""
 
+from collections.abc import Callable
 from contextlib import contextmanager
+from typing import TypeVar
 
 import dagster as dg
 import duckdb
@@ -53,3 +55,32 @@ def retry_only_transient_io():
         if is_transient(err):
             raise
         raise dg.Failure(description=f"{type(err).__name__}: {err}", allow_retries=False) from err
+
+
+T = TypeVar("T")
+
+
+def read_selected(
+    context: dg.AssetExecutionContext, read: Callable[[dg.AssetKey], T], label: Callable[[dg.AssetKey], str]
+) -> tuple[dict[dg.AssetKey, T], list[str]]:
+    """For a multi-asset step with one file per asset: each selected asset's file read on
+    its own (`read`, inside `retry_only_transient_io`), so one bad file does not keep the
+    others out. Returns what was read and, for the rest, `<label>: <what is wrong>`, each
+    also logged; the step writes what was read, then calls `fail_for_unread`."""
+    read_ok: dict[dg.AssetKey, T] = {}
+    failed: list[str] = []
+    for key in sorted(context.selected_asset_keys, key=lambda k: k.to_user_string()):
+        try:
+            with retry_only_transient_io():
+                read_ok[key] = read(key)
+        except dg.Failure as err:
+            failed.append(f"{label(key)}: {err.description}")
+            context.log.error(failed[-1])
+    return read_ok, failed
+
+
+def fail_for_unread(what: str, failed: list[str]) -> None:
+    """Fail the step, naming every file `read_selected` could not read (no retry: a bad
+    file stays bad)."""
+    if failed:
+        raise dg.Failure(description=f"{what} not loaded — " + "; ".join(failed), allow_retries=False)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import dagster as dg
 import polars as pl
 
-from assets.policies import retry_only_transient_io
+from assets.policies import fail_for_unread, read_selected, retry_only_transient_io
 from assets.resources import Inputs, Warehouse
 from ledger.transforms.entities import REFERENCE
 from ledger.transforms.reading import read_reference_file
@@ -83,17 +83,13 @@ _BY_KEY = {ref.key: ref for ref in REFERENCE_FILES}
 )
 def reference_tables(context: dg.AssetExecutionContext, warehouse: Warehouse, inputs: Inputs):
     """Each selected reference file normalized, then written (tables replaced whole)."""
-    built: dict[dg.AssetKey, tuple[dict[str, pl.DataFrame], str]] = {}
-    failed: list[str] = []
-    for key in sorted(context.selected_asset_keys, key=lambda k: k.to_user_string()):
+
+    def build(key: dg.AssetKey) -> tuple[dict[str, pl.DataFrame], str]:
         ref = _BY_KEY[key]
         path = inputs.folder / "reference" / f"{ref.name}.csv"
-        try:
-            with retry_only_transient_io():
-                built[key] = (ref.build(read_reference_file(path, REFERENCE[ref.name])), str(path))
-        except dg.Failure as err:
-            context.log.error(f"{path}: {err.description}")
-            failed.append(err.description or str(path))
+        return ref.build(read_reference_file(path, REFERENCE[ref.name])), str(path)
+
+    built, failed = read_selected(context, build, lambda key: f"{_BY_KEY[key].name}.csv")
     with retry_only_transient_io(), warehouse.write() as con:
         rows = {
             key: {table: replace_table(con, table, frame) for table, frame in tables.items()}
@@ -108,8 +104,7 @@ def reference_tables(context: dg.AssetExecutionContext, warehouse: Warehouse, in
                 "source_file": path,
             },
         )
-    if failed:
-        raise dg.Failure(description="Reference files not loaded — " + "; ".join(failed), allow_retries=False)
+    fail_for_unread("Reference files", failed)
 
 
 REFERENCE_ASSETS = [reference_tables]

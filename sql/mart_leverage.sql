@@ -9,7 +9,11 @@
 -- nobody yet (a letter of intent, money only reported); the *_binding_usd_* columns count
 -- binding money alone. US dollars; ranges low / mid / high.
 with money as (
-    select *
+    select
+        *,
+        -- money this row adds to the totals (a tranche inside another event's amount adds none)
+        instrument = 'equity' and part_of is null as counted_equity,
+        instrument not in ('equity', 'valuation') and part_of is null as counted_debt
     from staging.funding_events
     where announced_date <= cast($as_of as date)
         and status in ('reported', 'announced', 'closed')
@@ -21,30 +25,30 @@ totals as (
     select
         company,
         max(announced_date) as latest_event_date,
-        count(*) filter (where instrument <> 'valuation' and part_of is null) as tranche_count,
-        coalesce(sum(amount_usd_low) filter (where instrument = 'equity' and part_of is null), 0) as equity_usd_low,
-        coalesce(sum(amount_usd_mid) filter (where instrument = 'equity' and part_of is null), 0) as equity_usd_mid,
-        coalesce(sum(amount_usd_high) filter (where instrument = 'equity' and part_of is null), 0) as equity_usd_high,
-        coalesce(sum(amount_usd_low) filter (where instrument not in ('equity', 'valuation') and part_of is null), 0)
+        count(*) filter (where counted_equity or counted_debt) as tranche_count,
+        coalesce(sum(amount_usd_low) filter (where counted_equity), 0) as equity_usd_low,
+        coalesce(sum(amount_usd_mid) filter (where counted_equity), 0) as equity_usd_mid,
+        coalesce(sum(amount_usd_high) filter (where counted_equity), 0) as equity_usd_high,
+        coalesce(sum(amount_usd_low) filter (where counted_debt), 0)
             as debt_usd_low,
-        coalesce(sum(amount_usd_mid) filter (where instrument not in ('equity', 'valuation') and part_of is null), 0)
+        coalesce(sum(amount_usd_mid) filter (where counted_debt), 0)
             as debt_usd_mid,
-        coalesce(sum(amount_usd_high) filter (where instrument not in ('equity', 'valuation') and part_of is null), 0)
+        coalesce(sum(amount_usd_high) filter (where counted_debt), 0)
             as debt_usd_high,
         coalesce(sum(vendor_amount_usd_low), 0) as vendor_usd_low,
         coalesce(sum(vendor_amount_usd_mid), 0) as vendor_usd_mid,
         coalesce(sum(vendor_amount_usd_high), 0) as vendor_usd_high,
-        coalesce(sum(amount_usd_low) filter (where instrument = 'equity' and part_of is null and binding), 0)
+        coalesce(sum(amount_usd_low) filter (where counted_equity and binding), 0)
             as equity_binding_usd_low,
-        coalesce(sum(amount_usd_mid) filter (where instrument = 'equity' and part_of is null and binding), 0)
+        coalesce(sum(amount_usd_mid) filter (where counted_equity and binding), 0)
             as equity_binding_usd_mid,
-        coalesce(sum(amount_usd_high) filter (where instrument = 'equity' and part_of is null and binding), 0)
+        coalesce(sum(amount_usd_high) filter (where counted_equity and binding), 0)
             as equity_binding_usd_high,
-        coalesce(sum(amount_usd_low) filter (where instrument not in ('equity', 'valuation') and part_of is null and binding), 0)
+        coalesce(sum(amount_usd_low) filter (where counted_debt and binding), 0)
             as debt_binding_usd_low,
-        coalesce(sum(amount_usd_mid) filter (where instrument not in ('equity', 'valuation') and part_of is null and binding), 0)
+        coalesce(sum(amount_usd_mid) filter (where counted_debt and binding), 0)
             as debt_binding_usd_mid,
-        coalesce(sum(amount_usd_high) filter (where instrument not in ('equity', 'valuation') and part_of is null and binding), 0)
+        coalesce(sum(amount_usd_high) filter (where counted_debt and binding), 0)
             as debt_binding_usd_high,
         coalesce(sum(vendor_amount_usd_low) filter (where binding), 0) as vendor_binding_usd_low,
         coalesce(sum(vendor_amount_usd_mid) filter (where binding), 0) as vendor_binding_usd_mid,

@@ -11,26 +11,27 @@ with assumed as (
     select cast(value_mid as integer) as months from ref.assumptions where name = 'commitment_term_months'
 ),
 
-spend as (
+commitments as (
     select
-        commitment_id,
         buyer as company,
         binding,
         amount_usd_low,
         amount_usd_mid,
         amount_usd_high,
         payment_schedule_usd,
-        coalesce(start_date, announced_date) as starts,
-        coalesce(
-            end_date,
-            cast(coalesce(start_date, announced_date) + to_months((select months from assumed)) as date) - 1,
-            coalesce(start_date, announced_date)
-        ) as ends,
-        end_date is null as term_assumed
+        end_date,
+        coalesce(start_date, announced_date) as starts
     from staging.compute_commitments
     where status <> 'terminated'
         and superseded_by is null
         and kind not in ('equity_for_purchase', 'capacity_backstop')
+),
+
+spend as (
+    select
+        *,
+        coalesce(end_date, cast(starts + to_months((select months from assumed)) as date) - 1, starts) as ends
+    from commitments
 ),
 
 scheduled as (

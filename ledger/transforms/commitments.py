@@ -29,6 +29,7 @@ from ledger.transforms.common import (
     add_binding,
     add_company,
     add_dates,
+    binding_given_true,
     blank_to_null,
     link_checks,
     positive_number,
@@ -137,8 +138,9 @@ def normalize_compute_commitments(raw: pl.DataFrame, refs: References) -> pl.Dat
     frame = frame.with_columns(kind, status, *source, *(blank_to_null(c) for c in ("gpu_model", "part_of", "superseded_by")))
     frame, c = add_binding(frame, default=~pl.col("status").is_in(["loi", "terminated"]))
     checks += c
-    given_true = pl.col("binding_text").str.strip_chars().str.to_lowercase().is_in(["true", "yes", "1"])
-    checks.append(Check("binding", (pl.col("status") == "loi") & given_true, "a letter of intent (status loi) is not binding"))
+    checks.append(
+        Check("binding", (pl.col("status") == "loi") & binding_given_true(), "a letter of intent (status loi) is not binding")
+    )
     frame, c = add_dates(frame, ["announced_date", "start_date", "end_date", "source_date"], ["announced_date"])
     checks += c
 

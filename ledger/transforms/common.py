@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from ledger.transforms.dates import date_problem, implausible_date, is_implausible, parse_date_column
-from ledger.transforms.problems import Check, one_of, required
+from ledger.transforms.problems import Check, nonempty, one_of, required
 from ledger.transforms.reference import canonical_names
 
 CONFIDENCE = ("high", "medium", "low")
@@ -128,12 +128,20 @@ def positive_number(column: str, text_column: str | None = None) -> tuple[pl.Exp
 _TRUE, _FALSE = ["true", "yes", "1"], ["false", "no", "0"]
 
 
+def _binding_given() -> pl.Expr:
+    return nonempty(pl.col("binding_text").str.strip_chars().str.to_lowercase())
+
+
+def binding_given_true() -> pl.Expr:
+    """Whether the `binding` cell (kept as `binding_text` by `add_binding`) says true."""
+    return _binding_given().is_in(_TRUE)
+
+
 def add_binding(frame: pl.DataFrame, default: pl.Expr) -> tuple[pl.DataFrame, list[Check]]:
     """`binding` as a boolean: the cell (true/false, yes/no, 1/0) where given, else `default`
     (an expression of the row's status). The text stays in `binding_text` for messages."""
     frame = frame.rename({"binding": "binding_text"})
-    given = pl.col("binding_text").str.strip_chars().str.to_lowercase()
-    given = pl.when(given == "").then(None).otherwise(given)
+    given = _binding_given()
     value = pl.when(given.is_in(_TRUE)).then(True).when(given.is_in(_FALSE)).then(False).when(given.is_null()).then(default)
     check = Check("binding", given.is_not_null() & ~given.is_in(_TRUE + _FALSE), "binding is true or false")
     return frame.with_columns(value.alias("binding")), [check]
@@ -141,8 +149,7 @@ def add_binding(frame: pl.DataFrame, default: pl.Expr) -> tuple[pl.DataFrame, li
 
 def blank_to_null(column: str) -> pl.Expr:
     """The cell stripped of spaces; blank is missing."""
-    text = pl.col(column).str.strip_chars()
-    return pl.when(text == "").then(None).otherwise(text).alias(column)
+    return nonempty(pl.col(column).str.strip_chars()).alias(column)
 
 
 def link_checks(id_column: str) -> list[Check]:

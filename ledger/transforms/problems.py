@@ -28,7 +28,8 @@ def _reason(check: Check) -> pl.Expr:
     return pl.format("{}: {}", pl.lit(check.column), reason)
 
 
-def _nonempty(text: pl.Expr) -> pl.Expr:
+def nonempty(text: pl.Expr) -> pl.Expr:
+    """Text with an empty string read as missing."""
     return pl.when(text == "").then(None).otherwise(text)
 
 
@@ -53,7 +54,7 @@ def annotate(frame: pl.DataFrame, checks: list[Check]) -> pl.DataFrame:
         separator="; ",
         ignore_nulls=True,
     )
-    found = bad.select("__row", _nonempty(columns).alias(PROBLEM_COLUMNS), _nonempty(reasons).alias(PROBLEMS))
+    found = bad.select("__row", nonempty(columns).alias(PROBLEM_COLUMNS), nonempty(reasons).alias(PROBLEMS))
     return frame.drop(flags).join(found, on="__row", how="left", maintain_order="left").drop("__row")
 
 
