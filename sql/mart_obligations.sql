@@ -6,7 +6,8 @@
 -- falls in the year it starts. Binding money and money including letters of intent side by side. Left out:
 -- terminated or superseded commitments, warrants (no spend) and backstops (paid only if
 -- capacity goes unsold), and commitments without a dollar figure (`commitments_without_amount`
--- counts those that start by the year).
+-- counts those that start by the year). A start known only to a month or year is taken
+-- from that span's first day, an end from its last day.
 with assumed as (
     select cast(value_mid as integer) as months from ref.assumptions where name = 'commitment_term_months'
 ),
@@ -19,7 +20,8 @@ commitments as (
         amount_usd_mid,
         amount_usd_high,
         payment_schedule_usd,
-        end_date,
+        -- an end given as a month or a year runs to that span's last day
+        date_last_day(end_date, end_date_precision) as end_date,
         coalesce(start_date, announced_date) as starts
     from staging.compute_commitments
     where status <> 'terminated'

@@ -42,7 +42,8 @@ committed as (
         on f.company = c.company
         and f.instrument <> 'valuation'
         and f.status in ('reported', 'announced', 'closed')
-        and f.announced_date > c.cash_as_of_date
+        -- raised after the cash figure, however coarsely either date is known
+        and known_before(c.cash_as_of_date, 'day', f.announced_date)
         and f.announced_date <= cast($as_of as date)
         and f.is_preferred
         and f.superseded_by is null

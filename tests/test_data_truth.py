@@ -1,9 +1,13 @@
 """Corrections to the bundled data from the audit of issue 14, each checked on the warehouse
 built from it."""
 
+import csv
+import statistics
 from datetime import date
 
-from helpers import query
+import pytest
+
+from helpers import BUNDLED_INPUT, query, references, staged
 
 
 def test_fairwater_atlanta_is_operational_on_gb200_since_october_2025(bundled_warehouse):
@@ -21,3 +25,83 @@ def test_openai_oracle_spending_starts_in_2027(bundled_warehouse):
         "from staging.compute_commitments where commitment_id = 'openai-oracle-2025-07')",
     )[0]
     assert (years["first"], years["last"]) == (2027, 2031)
+
+
+# --- Exchange rates: the daily H.10 series, and the period's average for flows ---
+
+
+def _bundled_rates(currency: str) -> dict[date, float]:
+    with (BUNDLED_INPUT / "reference" / "fx_rates.csv").open(encoding="utf-8") as f:
+        return {
+            date.fromisoformat(r["rate_date"]): float(r["units_per_usd"]) for r in csv.DictReader(f) if r["currency"] == currency
+        }
+
+
+def test_the_fx_table_is_daily_across_the_span_for_each_currency():
+    for currency in ("EUR", "JPY", "GBP", "CNY"):
+        rates = _bundled_rates(currency)
+        days = sorted(rates)
+        assert days[0] <= date(2022, 1, 3) and days[-1] >= date(2026, 9, 25), currency
+        # every US business day but the H.10's holidays: no gap longer than a long weekend
+        assert max((b - a).days for a, b in zip(days, days[1:])) <= 4, currency
+        assert len(days) > 1150, currency
+
+
+def test_a_figure_converts_at_its_own_days_rate():
+    # xAI's raise of 2025-10-07: the H.10 rate that day was 151.17 yen per dollar (the
+    # monthly table gave 147.16, the rate of 1 October)
+    frame = staged(
+        "funding_events",
+        [
+            {
+                "event_id": "yen-raise",
+                "company": "xAI",
+                "round_id": "r",
+                "announced_date": "2025-10-07",
+                "instrument": "equity",
+                "amount_high": "1511.7",
+                "currency": "JPY",
+                "unit": "billion",
+                "status": "reported",
+                "source_url": "https://example.com/a",
+            }
+        ],
+        references(BUNDLED_INPUT / "reference"),
+    )
+    row = frame.row(0, named=True)
+    assert row["_problems"] is None
+    assert (row["fx_units_per_usd"], row["fx_rate_date"]) == (151.17, date(2025, 10, 7))
+    assert row["amount_usd_mid"] == pytest.approx(10e9)
+
+
+def test_a_flow_over_a_year_converts_at_the_years_average_rate():
+    rates = _bundled_rates("EUR")
+    average = statistics.fmean(v for d, v in rates.items() if d.year == 2025)
+    frame = staged(
+        "cash_burn",
+        [
+            {
+                "figure_id": "eur-burn",
+                "company": "Mistral AI",
+                "period_start": "2025",
+                "period_end": "2025",
+                "metric": "net_burn",
+                "amount_high": "1",
+                "amount_qualifier": "about",
+                "currency": "EUR",
+                "unit": "billion",
+                "source_url": "https://example.com/b",
+            }
+        ],
+        references(BUNDLED_INPUT / "reference"),
+    )
+    row = frame.row(0, named=True)
+    assert row["_problems"] is None
+    # "2025" to "2025" is the calendar year, known to the year at both ends
+    assert (row["period_start"], row["period_end"], row["period_months"]) == (date(2025, 1, 1), date(2025, 12, 31), 12)
+    assert (row["period_start_precision"], row["period_end_precision"]) == ("year", "year")
+    assert row["fx_units_per_usd"] == pytest.approx(average)
+    assert row["fx_rate_basis"] == f"period_average of {sum(1 for d in rates if d.year == 2025)} days"
+    # the year-end rate alone would give a different figure
+    assert abs(rates[max(d for d in rates if d.year == 2025)] / average - 1) > 0.005
+    assert row["amount_usd_mid"] == pytest.approx(1e9 / average)

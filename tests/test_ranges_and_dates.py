@@ -6,8 +6,9 @@ from datetime import date
 import polars as pl
 import pytest
 
+from helpers import BUNDLED_INPUT, query, references, staged
 from ledger.transforms.common import add_dates
-from ledger.transforms.dates import date_problem, parse_date
+from ledger.transforms.dates import date_problem, known_before, parse_date, parse_date_column, period_last_day
 from ledger.transforms.money import add_range
 from ledger.transforms.problems import annotate
 
@@ -174,3 +175,91 @@ def test_dates_outside_the_plausible_window_are_quarantined_with_column_and_valu
 
 def test_the_window_keeps_its_ends_and_dates_decades_ahead():
     assert _dated("2000-01-01", "2100-12-31", "2045-06-30", "Dec 2040") == [None, None, None, None]
+
+
+# --- Precision: a date given as a month, quarter, half or year stays that coarse ---
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "precision", "last_day"),
+    [
+        ("2025-10-07", date(2025, 10, 7), "day", date(2025, 10, 7)),
+        ("Oct 7, 2025", date(2025, 10, 7), "day", date(2025, 10, 7)),
+        ("Sep 2025", date(2025, 9, 1), "month", date(2025, 9, 30)),
+        ("2024-02", date(2024, 2, 1), "month", date(2024, 2, 29)),
+        ("Q3 2025", date(2025, 7, 1), "quarter", date(2025, 9, 30)),
+        ("2025-Q4", date(2025, 10, 1), "quarter", date(2025, 12, 31)),
+        ("H1 2026", date(2026, 1, 1), "half", date(2026, 6, 30)),
+        ("2026 H2", date(2026, 7, 1), "half", date(2026, 12, 31)),
+        ("2025", date(2025, 1, 1), "year", date(2025, 12, 31)),
+    ],
+)
+def test_each_date_keeps_its_precision(text, expected, precision, last_day):
+    frame = parse_date_column(pl.DataFrame({"d": [text]}), "d", "parsed")
+    frame = frame.with_columns(period_last_day(pl.col("parsed"), pl.col("parsed_precision")).alias("last"))
+    assert frame.row(0) == (text, expected, precision, last_day)
+
+
+def test_quarters_and_halves_that_do_not_exist_are_not_read():
+    for text in ("Q5 2025", "H3 2025", "Q0 2025"):
+        assert pl.select(parse_date(pl.lit(text))).item() is None, text
+
+
+def test_two_dates_are_never_ordered_finer_than_both_are_known():
+    frame = pl.DataFrame(
+        {
+            "a": [date(2025, 6, 1), date(2025, 6, 1), date(2025, 6, 1), date(2025, 6, 20)],
+            "a_precision": ["month", "month", "day", "day"],
+            "b": [date(2025, 6, 21), date(2025, 7, 1), date(2025, 6, 21), date(2025, 6, 21)],
+        }
+    )
+    out = frame.select(known_before(pl.col("a"), pl.col("a_precision"), pl.col("b"))).to_series().to_list()
+    # "June 2025" is not before 21 June; it is before July
+    assert out == [False, True, True, True]
+
+
+def test_a_commitment_ending_in_the_month_it_starts_is_not_called_inverted():
+    base = {
+        "buyer": "Anthropic",
+        "seller": "Microsoft",
+        "kind": "cloud_capacity",
+        "amount_high": "1",
+        "currency": "USD",
+        "unit": "billion",
+        "status": "announced",
+        "source_url": "https://example.com/c",
+    }
+    frame = staged(
+        "compute_commitments",
+        [
+            {
+                **base,
+                "commitment_id": "same-month",
+                "announced_date": "2026-05-10",
+                "start_date": "2026-05-20",
+                "end_date": "2026-05",
+            },
+            {
+                **base,
+                "commitment_id": "inverted",
+                "announced_date": "2026-05-10",
+                "start_date": "2026-06-02",
+                "end_date": "2026-05",
+            },
+        ],
+        references(BUNDLED_INPUT / "reference"),
+    )
+    problems = dict(zip(frame["commitment_id"], frame["_problems"]))
+    assert problems["same-month"] is None
+    assert "ends before it starts" in problems["inverted"]
+    assert frame.filter(pl.col("commitment_id") == "same-month")["end_date_precision"].item() == "month"
+
+
+def test_warehouse_sql_orders_dates_by_their_precision(mini_warehouse):
+    rows = query(
+        mini_warehouse,
+        "select date_last_day(date '2025-04-01', 'quarter') as q, "
+        "known_before(date '2025-06-01', 'month', date '2025-06-30') as within, "
+        "known_before(date '2025-06-01', 'month', date '2025-07-01') as after",
+    )[0]
+    assert rows == {"q": date(2025, 6, 30), "within": False, "after": True}

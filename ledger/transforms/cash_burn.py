@@ -5,7 +5,8 @@ from __future__ import annotations
 import polars as pl
 
 from ledger.transforms.common import LINEAGE, add_company, add_dates, source_checks, vocabulary
-from ledger.transforms.money import add_fx_rate, add_range, ambiguous_separator_checks, in_usd, resolve_currency
+from ledger.transforms.dates import period_last_day
+from ledger.transforms.money import add_fx_average, add_range, ambiguous_separator_checks, in_usd, resolve_currency
 from ledger.transforms.problems import Check, annotate, required
 from ledger.transforms.reference import References
 
@@ -32,7 +33,9 @@ STAGED_COLUMNS = (
     "metric",
     "basis",
     "period_start",
+    "period_start_precision",
     "period_end",
+    "period_end_precision",
     "period_months",
     "currency",
     "amount_qualifier",
@@ -44,6 +47,7 @@ STAGED_COLUMNS = (
     "monthly_usd_high",
     "fx_units_per_usd",
     "fx_rate_date",
+    "fx_rate_basis",
     "confidence",
     "source_url",
     "source_publication",
@@ -65,7 +69,8 @@ def period_months(start: pl.Expr, end: pl.Expr) -> pl.Expr:
 def normalize_cash_burn(raw: pl.DataFrame, refs: References) -> pl.DataFrame:
     """Staged cash figures with `_problems` set on rows that must be quarantined.
 
-    Flows get `monthly_usd_*` = amount ÷ the period's length in months (`period_months`);
+    `period_start` is the first day of its cell's span and `period_end` the last ("2025" to
+    "2025" is the calendar year), each with its `_precision`. Flows get `monthly_usd_*` = amount ÷ the period's length in months (`period_months`);
     `cash_on_hand` is a stock as of `period_end` and has no monthly rate.
     """
     checks: list[Check] = [required("figure_id")]
@@ -80,6 +85,9 @@ def normalize_cash_burn(raw: pl.DataFrame, refs: References) -> pl.DataFrame:
     frame = frame.with_columns(metric, basis.fill_null("actual"), *source)
     frame, c = add_dates(frame, ["period_start", "period_end", "source_date"], ["period_start", "period_end"])
     checks += c
+    # A period's end given as a month, quarter, half or year ("2025", "Q3 2025") is the last
+    # day of that span: the period runs to it.
+    frame = frame.with_columns(period_last_day(pl.col("period_end"), pl.col("period_end_precision")).alias("period_end"))
     checks.append(Check("period_end", pl.col("period_end") < pl.col("period_start"), "the period ends before it starts"))
     checks.append(
         Check(
@@ -112,7 +120,7 @@ def normalize_cash_burn(raw: pl.DataFrame, refs: References) -> pl.DataFrame:
     frame, c = resolve_currency(frame, "currency", ["amount_mark"], refs.currencies)
     checks += c
     checks += ambiguous_separator_checks(["amount_low", "amount_high"])
-    frame, c = add_fx_rate(frame, refs.fx_rates, "period_end")
+    frame, c = add_fx_average(frame, refs.fx_rates, "period_start", "period_end")
     checks += c
     months = pl.when(pl.col("metric") != "cash_on_hand").then(period_months(pl.col("period_start"), pl.col("period_end")))
     frame = frame.with_columns(*in_usd("amount"), months.alias("period_months"))

@@ -41,6 +41,7 @@ STAGED_COLUMNS = (
     "power_mw_mid",
     "power_mw_high",
     "target_date",
+    "target_date_precision",
     "price_date",
     "currency",
     "reported_capex_usd_low",

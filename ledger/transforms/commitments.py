@@ -36,6 +36,7 @@ from ledger.transforms.common import (
     source_checks,
     vocabulary,
 )
+from ledger.transforms.dates import known_before
 from ledger.transforms.money import add_fx_rate, add_range, ambiguous_separator_checks, in_usd, resolve_currency
 from ledger.transforms.problems import Check, annotate, required
 from ledger.transforms.reference import References
@@ -59,8 +60,11 @@ STAGED_COLUMNS = (
     "status",
     "binding",
     "announced_date",
+    "announced_date_precision",
     "start_date",
+    "start_date_precision",
     "end_date",
+    "end_date_precision",
     "term_months",
     "currency",
     "amount_qualifier",
@@ -155,11 +159,16 @@ def normalize_compute_commitments(raw: pl.DataFrame, refs: References) -> pl.Dat
         )
     )
     start = pl.coalesce(pl.col("start_date"), pl.col("announced_date"))
-    frame = frame.with_columns(
-        term.alias("term_months"),
-        pl.coalesce(pl.col("end_date"), start.dt.offset_by(pl.format("{}mo", term)) - pl.duration(days=1)).alias("end_date"),
+    derived_end = start.dt.offset_by(pl.format("{}mo", term)) - pl.duration(days=1)
+    # An end derived from the start and the term keeps a null precision: it was not given.
+    frame = frame.with_columns(term.alias("term_months"), pl.coalesce(pl.col("end_date"), derived_end).alias("end_date"))
+    checks.append(
+        Check(
+            "end_date",
+            known_before(pl.col("end_date"), pl.col("end_date_precision"), start),
+            "the commitment ends before it starts",
+        )
     )
-    checks.append(Check("end_date", pl.col("end_date") < start, "the commitment ends before it starts"))
     checks += link_checks("commitment_id")
 
     gpus, check = positive_number("gpu_count", "gpu_count_text")

@@ -40,6 +40,7 @@ STAGED_COLUMNS = (
     "provider",
     "region",
     "observed_date",
+    "observed_date_precision",
     "fx_units_per_usd",
     "fx_rate_date",
     "confidence",

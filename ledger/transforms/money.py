@@ -1,5 +1,6 @@
 """Figures to US dollars: read the cells, apply the unit and qualifier, convert at the FX
-rate of the figure's date (the latest rate on or before it)."""
+rate of the figure's date (the latest daily rate on or before it), and flows over a period
+(burn, revenue) at the average of the period's daily rates."""
 
 from __future__ import annotations
 
@@ -200,6 +201,46 @@ def add_fx_rate(frame: pl.DataFrame, fx_rates: pl.DataFrame, date_column: str) -
         pl.format("no {} rate on or before {} in fx_rates.csv", pl.col("currency"), pl.col(date_column)),
     )
     return frame, [check]
+
+
+def add_fx_average(
+    frame: pl.DataFrame, fx_rates: pl.DataFrame, start_column: str, end_column: str
+) -> tuple[pl.DataFrame, list[Check]]:
+    """Like `add_fx_rate`, for a flow over a period (a year's burn, a quarter's revenue): the
+    mean of the currency's daily rates from `start_column` to `end_column`, so a figure
+    earned across the year is not converted at its last day's rate. `fx_rate_date` is the
+    last rate the average used; `fx_rate_basis` says `period_average` (with the count of
+    days) or `day`. A one-day period, or a period with no rate inside it (it ends after the
+    table's last rate), takes the day rate of its end, as `add_fx_rate` would."""
+    frame, checks = add_fx_rate(frame, fx_rates, end_column)
+    periods = (
+        frame.select("currency", start_column, end_column)
+        .filter(pl.col(start_column) < pl.col(end_column), pl.col("currency") != "USD")
+        .unique()
+    )
+    rates = fx_rates.select("currency", "rate_date", "units_per_usd")
+    averages = (
+        periods.join(rates, on="currency")
+        .filter(pl.col("rate_date").is_between(pl.col(start_column), pl.col(end_column)))
+        .group_by("currency", start_column, end_column)
+        .agg(
+            pl.col("units_per_usd").mean().alias("__average"),
+            pl.col("rate_date").max().alias("__last"),
+            pl.len().alias("__days"),
+        )
+    )
+    frame = frame.join(averages, on=["currency", start_column, end_column], how="left")
+    averaged = pl.col("__average").is_not_null()
+    frame = frame.with_columns(
+        pl.when(averaged).then(pl.col("__average")).otherwise(pl.col("fx_units_per_usd")).alias("fx_units_per_usd"),
+        pl.when(averaged).then(pl.col("__last")).otherwise(pl.col("fx_rate_date")).alias("fx_rate_date"),
+        pl.when(averaged)
+        .then(pl.format("period_average of {} days", pl.col("__days")))
+        .when(pl.col("currency") != "USD")
+        .then(pl.lit("day"))
+        .alias("fx_rate_basis"),
+    ).drop("__average", "__last", "__days")
+    return frame, checks
 
 
 def in_usd(out: str, source: str | None = None) -> list[pl.Expr]:

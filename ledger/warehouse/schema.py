@@ -5,6 +5,7 @@ from __future__ import annotations
 import duckdb
 
 from ledger.transforms.entities import Entity
+from ledger.warehouse.sql_files import load_sql
 from ledger.warehouse.tables import table_exists
 
 SCHEMAS = ("raw", "ref", "staging", "marts", "quarantine", "audit")
@@ -86,6 +87,7 @@ def ensure_schemas(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("alter table quarantine.rejected_rows add column if not exists partition_date date")
     con.execute("alter table audit.reconciliation add column if not exists parts_quarantined bigint")
     con.execute("alter table audit.raw_files add column if not exists file_id integer")
+    con.execute(load_sql("macros"))
 
 
 def create_raw_table(con: duckdb.DuckDBPyConnection, entity: Entity, table: str) -> None:
