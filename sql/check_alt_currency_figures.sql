@@ -12,6 +12,9 @@ with dollar_figures as (
     union all
     select 'clusters', cluster_id, 'reported_capex', reported_capex_usd_mid
     from staging.clusters
+    union all
+    select 'clusters', cluster_id, 'calculated_capex', calculated_capex_usd_mid
+    from staging.clusters
 ),
 
 checked as (

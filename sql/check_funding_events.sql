@@ -9,10 +9,16 @@ select
     count(*) over (partition by f.event_id) as event_id_occurrences,
     count(distinct f.company) over (partition by f.round_id) as companies_in_round,
     sum(f.amount_usd_mid) filter (where f.instrument <> 'valuation') over (partition by f.round_id) as round_tranches_usd_mid,
-    abs(
-        sum(f.amount_usd_mid) filter (where f.instrument <> 'valuation') over (partition by f.round_id)
+    -- a stated total is checked against the round's latest stage: the tranches no later
+    -- event supersedes (a superseded row's total is history and is not checked)
+    case when f.superseded_by is null then abs(
+        sum(f.amount_usd_mid) filter (where f.instrument <> 'valuation' and f.superseded_by is null)
+            over (partition by f.round_id)
         - f.round_total_usd_mid
-    ) / nullif(f.round_total_usd_mid, 0) as round_total_gap,
+    ) / nullif(f.round_total_usd_mid, 0) end as round_total_gap,
+    -- a later stage cannot be known to come before the stage it supersedes
+    not coalesce(known_before(later.announced_date, later.announced_date_precision, f.announced_date), false)
+        as superseded_by_is_not_earlier,
     date_diff('day', cast($as_of as date), f.announced_date) as days_after_as_of,
     (f.part_of is null or f.part_of in (select event_id from staging.funding_events))
         and (f.superseded_by is null or f.superseded_by in (select event_id from staging.funding_events))
@@ -27,3 +33,4 @@ select
 from staging.funding_events as f
 left join ref.companies as c on c.company = f.company
 left join ref.companies as v on v.company = f.vendor_investor
+left join staging.funding_events as later on later.event_id = f.superseded_by

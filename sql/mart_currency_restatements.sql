@@ -16,6 +16,10 @@ with dollar_figures as (
     select 'clusters', cluster_id, 'reported_capex', reported_capex_usd_mid
     from staging.clusters
     where reported_capex_usd_mid is not null
+    union all
+    select 'clusters', cluster_id, 'calculated_capex', calculated_capex_usd_mid
+    from staging.clusters
+    where calculated_capex_usd_mid is not null
 ),
 
 restated as (

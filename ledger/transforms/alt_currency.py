@@ -13,7 +13,7 @@ from ledger.transforms.reference import References
 RESTATABLE = {
     "funding_events": ("amount", "vendor_amount"),
     "cash_burn": ("amount",),
-    "clusters": ("reported_capex",),
+    "clusters": ("reported_capex", "calculated_capex"),
 }
 
 STAGED_COLUMNS = (

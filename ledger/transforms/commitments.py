@@ -82,6 +82,7 @@ STAGED_COLUMNS = (
     "confidence",
     "source_url",
     "source_publication",
+    "retrieved_via",
     "source_date",
     "notes",
     *LINEAGE,

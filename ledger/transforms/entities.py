@@ -28,7 +28,9 @@ class Entity:
         return self.required + self.optional
 
 
-_SOURCE = ("confidence", "source_url", "source_publication", "source_date", "notes")
+#: Where a figure comes from: the primary document or original publication (`source_url`,
+#: `source_publication`), and the mirror or aggregator it was read on, if any (`retrieved_via`).
+_SOURCE = ("confidence", "source_url", "source_publication", "retrieved_via", "source_date", "notes")
 
 FUNDING_EVENTS = Entity(
     "funding_events",
@@ -167,7 +169,7 @@ REFERENCE: dict[str, Entity] = {
         "gpu_catalog",
         "gpu_model",
         ("gpu_model", "aliases", "vendor"),
-        ("h100e_factor", "tdp_watts", "memory_gb", "source_url"),
+        ("h100e_factor", "tdp_watts", "memory_gb", "source_url", "available_date", "available_source_url"),
     ),
     "company_aliases": Entity("company_aliases", "company", ("company", "aliases", "kind", "sells_compute"), ("source_url",)),
     "assumptions": Entity(

@@ -53,6 +53,7 @@ STAGED_COLUMNS = (
     "confidence",
     "source_url",
     "source_publication",
+    "retrieved_via",
     "source_date",
     "notes",
     *LINEAGE,

@@ -13,6 +13,7 @@ from ledger.transforms.common import (
     tokens,
     vocabulary,
 )
+from ledger.transforms.dates import known_before
 from ledger.transforms.money import add_fx_rate, add_range, ambiguous_separator_checks, resolve_currency
 from ledger.transforms.problems import Check, annotate, one_of, required
 from ledger.transforms.reference import References
@@ -46,6 +47,7 @@ STAGED_COLUMNS = (
     "confidence",
     "source_url",
     "source_publication",
+    "retrieved_via",
     "source_date",
     "notes",
     *LINEAGE,
@@ -95,6 +97,20 @@ def normalize_gpu_prices(raw: pl.DataFrame, refs: References) -> pl.DataFrame:
     ]
     frame, c = add_dates(frame, ["observed_date", "source_date"], ["observed_date"])
     checks += c
+    available = refs.gpu_catalog.select("gpu_model", pl.col("available_date").alias("__available"))
+    frame = frame.join(available, on="gpu_model", how="left")
+    checks.append(
+        Check(
+            "observed_date",
+            known_before(pl.col("observed_date"), pl.col("observed_date_precision"), pl.col("__available")),
+            pl.format(
+                "observed {} but the {} shipped only from {} (gpu_catalog.csv): not a price of this model",
+                pl.col("observed_date_text"),
+                pl.col("gpu_model"),
+                pl.col("__available"),
+            ),
+        )
+    )
     frame, c = add_range(
         frame,
         low="price_low",

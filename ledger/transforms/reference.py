@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from ledger.transforms.dates import parse_date
+from ledger.transforms.dates import parse_date, parse_date_column
 from ledger.transforms.errors import InputFileError
 
 SOURCE_FILE = "source_file"
@@ -103,6 +103,18 @@ def normalize_gpu_catalog(raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame
         pl.col("h100e_factor").is_null() | (pl.col("h100e_factor") > 0),
         "h100e_factor",
         "a positive H100-equivalent factor, or blank",
+    )
+    # When the model first shipped (NVIDIA's "available from Q2 2024"), kept to its precision:
+    # a price observed before it cannot be a real price of this model.
+    catalog = parse_date_column(catalog, "available_date", "__available")
+    _fail_first(
+        catalog,
+        pl.col("__available").is_not_null() | (pl.col("available_date").str.strip_chars().fill_null("") == ""),
+        "available_date",
+        "a date such as 2024-04-15, 2024-04 or 2024-Q2, or blank",
+    )
+    catalog = catalog.drop("available_date").rename(
+        {"__available": "available_date", "__available_precision": "available_date_precision"}
     )
     aliases = _aliases(raw, "gpu_model").rename({"canonical": "gpu_model"})
     return catalog.drop("aliases"), aliases
