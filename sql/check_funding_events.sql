@@ -22,6 +22,7 @@ select
     date_diff('day', cast($as_of as date), f.announced_date) as days_after_as_of,
     (f.part_of is null or f.part_of in (select event_id from staging.funding_events))
         and (f.superseded_by is null or f.superseded_by in (select event_id from staging.funding_events))
+        and (f.same_fact_as is null or f.same_fact_as in (select event_id from staging.funding_events))
         as links_resolve,
     -- the first free-text value a spreadsheet would run as a formula (it begins with = + - @,
     -- a tab or a carriage return), '' when none does: the warn check text_not_formula reads

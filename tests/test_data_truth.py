@@ -175,3 +175,27 @@ def test_a_price_in_the_month_a_model_shipped_is_kept():
     # "2024" may be after the launch, so it is not refused; March 2024 is before Q2 whatever its day
     assert problems["in-q2"] is None and problems["year"] is None
     assert "shipped only from" in problems["march"]
+
+
+def test_xais_late_2024_valuation_is_shown_from_both_sources(bundled_warehouse):
+    rows = query(
+        bundled_warehouse,
+        "select row_id, value, used_value, why from marts.source_conflicts where company = 'xAI' order by value",
+    )
+    # Epoch (TechCrunch, 2024-12-25): $45B; the Wall Street Journal (2024-11-20): $50B
+    assert [(r["row_id"], r["value"]) for r in rows] == [
+        ("xai-2024-12-series-c-valuation", 45e9),
+        ("xai-2024-11-valuation-wsj", 50e9),
+    ]
+    assert {r["used_value"] for r in rows} == {45e9}
+    [r] = query(
+        bundled_warehouse, "select post_money_valuation_usd_mid from marts.leverage_rounds where round_id = 'xai-2024-12'"
+    )
+    assert r["post_money_valuation_usd_mid"] == 45e9
+
+
+def test_coreweaves_q1_2025_burn_keeps_the_precision_of_its_rounded_input(bundled_warehouse):
+    [r] = query(bundled_warehouse, "select * from staging.cash_burn where figure_id = 'coreweave-2025q1-net-burn'")
+    # about $1.4B of investing outflow (rounded to $0.1B) less $61.2M of operating inflow
+    assert (r["amount_usd_low"], r["amount_usd_high"]) == (pytest.approx(1.29e9), pytest.approx(1.39e9))
+    assert r["amount_usd_high"] - r["amount_usd_low"] == pytest.approx(0.1e9)

@@ -14,6 +14,9 @@ another source records as one figure is the same money: the other row is a dupli
 the round when the tranches add up to it. A round total only ever makes a duplicate, never
 a conflict (no single row of ours could stand for it).
 
+A curated row can also say it is another source's figure for a fact another curated row
+gives (`same_fact_as`, funding events): the two are one fact, by the same precedence.
+
 A duplicate is counted, not staged again. Otherwise both rows stay staged and share a
 `fact_id`; `is_preferred` marks the one the marts use, by this precedence: the more settled
 status (closed > announced > reported > rumored > disputed; for clusters higher
@@ -108,6 +111,27 @@ def resolve_sources(frame: pl.DataFrame, entity: str) -> pl.DataFrame:
             pl.coalesce("closed_date", "announced_date").alias("_match_date"),
             pl.col("instrument").replace(INSTRUMENT_KIND).alias("_kind"),
         )
+    frame = _match_datasets(frame, rule, entity)
+    return _drop_helpers(_prefer(_link_same_facts(frame, rule), rule).sort("_pos"))
+
+
+def _link_same_facts(frame: pl.DataFrame, rule: FactRule) -> pl.DataFrame:
+    """Rows naming another row in `same_fact_as` join that row's fact."""
+    if "same_fact_as" not in frame.columns:
+        return frame
+    facts = frame.select(pl.col(rule.id_column).alias("same_fact_as"), pl.col("fact_id").alias("_linked_fact")).unique(
+        "same_fact_as", keep="first"
+    )
+    return (
+        frame.join(facts, on="same_fact_as", how="left")
+        .with_columns(pl.coalesce("_linked_fact", "fact_id").alias("fact_id"))
+        .drop("_linked_fact")
+    )
+
+
+def _match_datasets(frame: pl.DataFrame, rule: FactRule, entity: str) -> pl.DataFrame:
+    """Rows of another dataset (Epoch's) that give a fact ours give: a duplicate when they
+    agree (`_duplicate_of`), else the same `fact_id`."""
     valid = frame.filter(pl.col(PROBLEMS).is_null() & pl.col("_duplicate_of").is_null())
     if entity == "clusters":
         # a snapshot with no GPUs yet is not the same phase as anything
@@ -115,7 +139,7 @@ def resolve_sources(frame: pl.DataFrame, entity: str) -> pl.DataFrame:
     ours = valid.filter(pl.col("dataset") != OTHER_DATASET)
     theirs = valid.filter(pl.col("dataset") == OTHER_DATASET)
     if ours.height == 0 or theirs.height == 0:
-        return _drop_helpers(frame)
+        return frame
     pairs = (
         theirs.select(*rule.keys, "_pos", rule.date_column, "_value", _words("cluster", entity).alias("_words"))
         .join(_candidates(ours, rule, entity), on=list(rule.keys), how="inner")
@@ -138,7 +162,7 @@ def resolve_sources(frame: pl.DataFrame, entity: str) -> pl.DataFrame:
         .unique("_pos", keep="first", maintain_order=True)
     )
     if pairs.height == 0:
-        return _drop_helpers(frame)
+        return frame
     is_duplicate = pl.lit(rule.duplicate_tolerance is not None) & (pl.col("_diff") <= (rule.duplicate_tolerance or 0))
     duplicates = pairs.filter(is_duplicate).select("_pos", pl.col("_ours_row").alias("_dup_of"))
     conflicts = pairs.filter(~is_duplicate) if rule.conflicts else pairs.head(0)
@@ -153,8 +177,7 @@ def resolve_sources(frame: pl.DataFrame, entity: str) -> pl.DataFrame:
             conflicts.select(pl.col("_ours").alias("_pos"), pl.col("_ours_id").alias("_fact")),
         ]
     ).unique("_pos")
-    frame = frame.join(groups, on="_pos", how="left").with_columns(pl.coalesce("_fact", "fact_id").alias("fact_id")).drop("_fact")
-    return _drop_helpers(_prefer(frame, rule).sort("_pos"))
+    return frame.join(groups, on="_pos", how="left").with_columns(pl.coalesce("_fact", "fact_id").alias("fact_id")).drop("_fact")
 
 
 def _drop_helpers(frame: pl.DataFrame) -> pl.DataFrame:

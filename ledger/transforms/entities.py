@@ -61,6 +61,7 @@ FUNDING_EVENTS = Entity(
         "binding",
         "part_of",
         "superseded_by",
+        "same_fact_as",
         *_SOURCE,
     ),
 )

@@ -31,6 +31,7 @@ STAGED_COLUMNS = (
     "binding",
     "part_of",
     "superseded_by",
+    "same_fact_as",
     "announced_date",
     "announced_date_precision",
     "closed_date",
@@ -93,9 +94,11 @@ def normalize_funding_events(raw: pl.DataFrame, refs: References) -> pl.DataFram
     frame, c = add_binding(frame, default=pl.col("status").is_in(["reported", "announced", "closed"]))
     checks += c
     # links between events: a tranche whose money another event's amount includes
-    # (part_of), or one a later event replaces (superseded_by)
-    frame = frame.with_columns(blank_to_null("part_of"), blank_to_null("superseded_by"))
+    # (part_of), or one a later event replaces (superseded_by); same_fact_as: another
+    # source's figure for the fact another row gives (marts.source_conflicts)
+    frame = frame.with_columns(blank_to_null("part_of"), blank_to_null("superseded_by"), blank_to_null("same_fact_as"))
     checks += link_checks("event_id")
+    checks.append(Check("same_fact_as", pl.col("same_fact_as") == pl.col("event_id"), "a row cannot be its own other source"))
     frame, c = add_dates(frame, ["announced_date", "closed_date", "source_date"], ["announced_date"])
     checks += c
     # A closing date before the announcement is normal (deals are often announced after
