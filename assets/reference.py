@@ -1,4 +1,4 @@
-"""Reference tables: FX rates, the GPU catalogue, company aliases and assumptions.
+"""Reference tables: FX rates, the GPU catalogue, company aliases, source domains and assumptions.
 
 One asset per reference file, materialized together in one step (`reference_tables`,
 subsettable): each file is read and normalized on its own, every table that could be
@@ -16,13 +16,14 @@ import polars as pl
 from assets.policies import fail_for_unread, read_selected, retry_only_transient_io
 from assets.resources import Inputs, Warehouse
 from ledger.transforms.entities import REFERENCE
-from ledger.transforms.reading import read_reference_file
+from ledger.transforms.reading import empty_reference, read_reference_file
 from ledger.transforms.reference import (
     References,
     normalize_assumptions,
     normalize_companies,
     normalize_fx_rates,
     normalize_gpu_catalog,
+    normalize_source_domains,
 )
 from ledger.warehouse import read_table, replace_table
 
@@ -36,6 +37,8 @@ class ReferenceFile:
     name: str
     description: str
     build: Callable[[pl.DataFrame], dict[str, pl.DataFrame]]
+    #: An optional file may be absent from an input folder: its tables are then empty.
+    optional: bool = False
 
     @property
     def key(self) -> dg.AssetKey:
@@ -45,8 +48,8 @@ class ReferenceFile:
 REFERENCE_FILES = (
     ReferenceFile(
         "fx_rates",
-        "Currency units per US dollar by date (EUR, JPY, CNY, GBP). Amounts are converted at the latest rate on or "
-        "before their date.",
+        "Currency units per US dollar by day (the Federal Reserve's H.10 daily rates for EUR, JPY, CNY, GBP). A dated "
+        "figure converts at the latest rate on or before its date, a flow over a period at the period's average rate.",
         lambda raw: {"ref.fx_rates": normalize_fx_rates(raw)},
     ),
     ReferenceFile(
@@ -60,6 +63,13 @@ REFERENCE_FILES = (
         "Companies by canonical name, whether they sell AI labs chips or compute (vendor money), and their aliases "
         "(`ref.company_aliases`).",
         lambda raw: dict(zip(("ref.companies", "ref.company_aliases"), normalize_companies(raw), strict=True)),
+    ),
+    ReferenceFile(
+        "source_domains",
+        "Sites that republish others' reporting (aggregators, syndication, copies): a figure whose source URL is "
+        "on one names no original source, and a warn check lists it.",
+        lambda raw: {"ref.source_domains": normalize_source_domains(raw)},
+        optional=True,
     ),
     ReferenceFile(
         "assumptions",
@@ -87,6 +97,9 @@ def reference_tables(context: dg.AssetExecutionContext, warehouse: Warehouse, in
     def build(key: dg.AssetKey) -> tuple[dict[str, pl.DataFrame], str]:
         ref = _BY_KEY[key]
         path = inputs.folder / "reference" / f"{ref.name}.csv"
+        if ref.optional and not path.exists() and not path.is_symlink():
+            context.log.info(f"No {ref.name}.csv in {path.parent}: {ref.name} is empty")
+            return ref.build(empty_reference(REFERENCE[ref.name])), str(path)
         return ref.build(read_reference_file(path, REFERENCE[ref.name])), str(path)
 
     built, failed = read_selected(context, build, lambda key: f"{_BY_KEY[key].name}.csv")

@@ -11,6 +11,11 @@ select
     coalesce(list_filter(
         [b.figure_id, b.source_url, b.source_publication, b.notes],
         lambda text: regexp_matches(text, '^[=+\-@\t\r]')
-    )[1], '') as formula_like_text
+    )[1], '') as formula_like_text,
+    -- '<id>: <site>' when the source URL is a site on reference/source_domains.csv (one
+    -- that republishes others' reporting), so the figure names no original source
+    (select b.figure_id || ': ' || min(d.domain) from ref.source_domains as d
+        where source_host(b.source_url) = d.domain or source_host(b.source_url) like '%.' || d.domain)
+        as aggregator_only_source
 from staging.cash_burn as b
 left join ref.companies as c on c.company = b.company

@@ -16,7 +16,12 @@ select
     coalesce(list_filter(
         [k.cluster_id, k.cluster, k.phase, k.source_url, k.source_publication, k.notes],
         lambda text: regexp_matches(text, '^[=+\-@\t\r]')
-    )[1], '') as formula_like_text
+    )[1], '') as formula_like_text,
+    -- '<id>: <site>' when the source URL is a site on reference/source_domains.csv (one
+    -- that republishes others' reporting), so the figure names no original source
+    (select k.cluster_id || ': ' || min(d.domain) from ref.source_domains as d
+        where source_host(k.source_url) = d.domain or source_host(k.source_url) like '%.' || d.domain)
+        as aggregator_only_source
 from staging.clusters as k
 left join ref.companies as c on c.company = k.company
 left join ref.gpu_catalog as g1 on g1.gpu_model = k.gpu_model

@@ -15,7 +15,12 @@ select
     coalesce(list_filter(
         [c.commitment_id, c.source_url, c.source_publication, c.notes, c.gpu_model],
         lambda text: regexp_matches(text, '^[=+\-@\t\r]')
-    )[1], '') as formula_like_text
+    )[1], '') as formula_like_text,
+    -- '<id>: <site>' when the source URL is a site on reference/source_domains.csv (one
+    -- that republishes others' reporting), so the figure names no original source
+    (select c.commitment_id || ': ' || min(d.domain) from ref.source_domains as d
+        where source_host(c.source_url) = d.domain or source_host(c.source_url) like '%.' || d.domain)
+        as aggregator_only_source
 from staging.compute_commitments as c
 left join ref.companies as b on b.company = c.buyer
 left join ref.companies as s on s.company = c.seller

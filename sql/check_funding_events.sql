@@ -30,7 +30,12 @@ select
     coalesce(list_filter(
         [f.event_id, f.round_id, f.round_name, f.investors, f.source_url, f.source_publication, f.notes],
         lambda text: regexp_matches(text, '^[=+\-@\t\r]')
-    )[1], '') as formula_like_text
+    )[1], '') as formula_like_text,
+    -- '<id>: <site>' when the source URL is a site on reference/source_domains.csv (one
+    -- that republishes others' reporting), so the figure names no original source
+    (select f.event_id || ': ' || min(d.domain) from ref.source_domains as d
+        where source_host(f.source_url) = d.domain or source_host(f.source_url) like '%.' || d.domain)
+        as aggregator_only_source
 from staging.funding_events as f
 left join ref.companies as c on c.company = f.company
 left join ref.companies as v on v.company = f.vendor_investor

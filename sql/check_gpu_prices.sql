@@ -30,7 +30,12 @@ select
     coalesce(list_filter(
         [p.quote_id, p.provider, p.region, p.source_url, p.source_publication, p.notes],
         lambda text: regexp_matches(text, '^[=+\-@\t\r]')
-    )[1], '') as formula_like_text
+    )[1], '') as formula_like_text,
+    -- '<id>: <site>' when the source URL is a site on reference/source_domains.csv (one
+    -- that republishes others' reporting), so the figure names no original source
+    (select p.quote_id || ': ' || min(d.domain) from ref.source_domains as d
+        where source_host(p.source_url) = d.domain or source_host(p.source_url) like '%.' || d.domain)
+        as aggregator_only_source
 from staging.gpu_prices as p
 left join ref.gpu_catalog as k on k.gpu_model = p.gpu_model
 left join repeated_quotes as r on r.quote_id = p.quote_id

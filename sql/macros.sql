@@ -16,3 +16,6 @@ create or replace macro date_last_day(first_day, precision) as
 -- True only when every day `a` can be falls before every day `b` can be: two dates are
 -- never ordered finer than both are known ("June 2025" is not before 2025-06-30).
 create or replace macro known_before(a, a_precision, b) as date_last_day(a, a_precision) < b;
+
+-- The host of a URL without `www.` ('' when the text is not a URL).
+create or replace macro source_host(url) as regexp_extract(lower(url), '^[a-z]+://(?:www\.)?([^/:?#]+)', 1);

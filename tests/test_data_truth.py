@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from helpers import BUNDLED_INPUT, query, references, staged
+from ledger.warehouse import load_sql, sql_params
 
 
 def test_fairwater_atlanta_is_operational_on_gb200_since_october_2025(bundled_warehouse):
@@ -199,3 +200,105 @@ def test_coreweaves_q1_2025_burn_keeps_the_precision_of_its_rounded_input(bundle
     # about $1.4B of investing outflow (rounded to $0.1B) less $61.2M of operating inflow
     assert (r["amount_usd_low"], r["amount_usd_high"]) == (pytest.approx(1.29e9), pytest.approx(1.39e9))
     assert r["amount_usd_high"] - r["amount_usd_low"] == pytest.approx(0.1e9)
+
+
+# --- Overlaps: the same money recorded twice under two names ---
+
+
+def test_no_money_is_recorded_twice_under_two_names(bundled_warehouse):
+    # Counted tranches (latest stage, not inside another event, the preferred source) of one
+    # company with the same kind of money, an investor in common, amounts within 5% and
+    # dates within 90 days are one deal written twice.
+    twice = query(
+        bundled_warehouse,
+        """
+        with counted as (
+            select *, list_transform(string_split(coalesce(investors, vendor_investor, ''), ';'), lambda x: trim(x)) as names
+            from staging.funding_events
+            where superseded_by is null and part_of is null and is_preferred and instrument <> 'valuation'
+        )
+        select a.event_id, b.event_id as other
+        from counted as a
+        join counted as b on a.company = b.company and a.event_id < b.event_id and a.instrument = b.instrument
+        where abs(a.amount_usd_mid - b.amount_usd_mid) <= 0.05 * greatest(a.amount_usd_mid, b.amount_usd_mid)
+            and abs(date_diff('day', a.announced_date, b.announced_date)) <= 90
+            and len(list_filter(list_intersect(a.names, b.names), lambda x: x <> '')) > 0
+        """,
+    )
+    assert twice == []
+    same_contract = query(
+        bundled_warehouse,
+        """
+        with counted as (
+            select * from staging.compute_commitments where superseded_by is null and part_of is null
+        )
+        select a.commitment_id, b.commitment_id as other
+        from counted as a
+        join counted as b on a.buyer = b.buyer and a.seller = b.seller and a.commitment_id < b.commitment_id
+        where abs(a.amount_usd_mid - b.amount_usd_mid) <= 0.05 * greatest(a.amount_usd_mid, b.amount_usd_mid)
+            and abs(date_diff('day', a.announced_date, b.announced_date)) <= 90
+        """,
+    )
+    assert same_contract == []
+
+
+# --- Sources: the original, with a mirror only as retrieved_via ---
+
+
+def _check_rows(db, entity: str) -> list[dict]:
+    sql = load_sql(f"check_{entity}")
+    return query(db, sql, sql_params(sql, {"as_of": "2026-11-01"}))
+
+
+def test_the_aggregator_warning_lists_the_figures_that_name_no_original_source(bundled_warehouse):
+    flagged = {
+        entity: sorted(r["aggregator_only_source"] for r in _check_rows(bundled_warehouse, entity) if r["aggregator_only_source"])
+        for entity in ("funding_events", "cash_burn", "clusters", "compute_commitments", "gpu_prices")
+    }
+    # three figures still cite only a site that republishes others' reporting
+    assert flagged == {
+        "funding_events": [
+            "coreweave-2023-04-nvidia: businesstech.news",
+            "nebius-2025-09-convertible: bourse.fortuneo.fr",
+            "nebius-2025-09-equity: bourse.fortuneo.fr",
+        ],
+        "cash_burn": [],
+        "clusters": [],
+        "compute_commitments": [],
+        "gpu_prices": [],
+    }
+
+
+def test_mirrors_are_kept_as_retrieved_via_beside_the_original(bundled_warehouse):
+    rows = query(
+        bundled_warehouse,
+        "select figure_id, source_url, source_publication, retrieved_via from staging.cash_burn order by figure_id",
+    )
+    mirrored = [r for r in rows if r["retrieved_via"]]
+    assert len(mirrored) >= 16
+    for r in mirrored:
+        # the original is named, and the mirror is not the source
+        assert r["source_publication"] and r["source_url"] != r["retrieved_via"], r["figure_id"]
+    filings = {r["figure_id"]: r["source_url"] for r in rows if r["figure_id"].startswith("coreweave-2025q1")}
+    assert all(url.startswith("https://www.sec.gov/") for url in filings.values()), filings
+
+
+def test_a_subdomain_of_a_listed_site_is_flagged_and_a_lookalike_is_not(bundled_warehouse):
+    rows = query(
+        bundled_warehouse,
+        "select source_host(u) as host, exists (select 1 from ref.source_domains as d where source_host(u) = d.domain "
+        "or source_host(u) like '%.' || d.domain) as listed from (values "
+        "('https://fox28spokane.marketminute.com/article/x'), ('https://www.tradepost.ai/a'), ('https://nottradepost.ai/a'), "
+        "('https://www.sec.gov/x')) as t (u) order by host",
+    )
+    assert [(r["host"], r["listed"]) for r in rows] == [
+        ("fox28spokane.marketminute.com", True),
+        ("nottradepost.ai", False),
+        ("sec.gov", False),
+        ("tradepost.ai", True),
+    ]
+
+
+def test_an_input_folder_without_a_source_domain_list_loads_with_an_empty_one(mini_warehouse):
+    # the mini fixture predates reference/source_domains.csv, as a user's own folder may
+    assert query(mini_warehouse, "select count(*) as n from ref.source_domains") == [{"n": 0}]

@@ -12,7 +12,16 @@ from ledger.settings import RESOURCE_DIR
 
 EXPECTATIONS_DIR = RESOURCE_DIR / "expectations"
 SEVERITIES = ("error", "warn")
-DIMENSIONS = ("completeness", "validity", "uniqueness", "consistency", "referential_integrity", "plausibility", "freshness")
+DIMENSIONS = (
+    "completeness",
+    "validity",
+    "uniqueness",
+    "consistency",
+    "referential_integrity",
+    "plausibility",
+    "freshness",
+    "accuracy",
+)
 
 
 @dataclass(frozen=True)

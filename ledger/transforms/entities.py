@@ -173,6 +173,7 @@ REFERENCE: dict[str, Entity] = {
         ("h100e_factor", "tdp_watts", "memory_gb", "source_url", "available_date", "available_source_url"),
     ),
     "company_aliases": Entity("company_aliases", "company", ("company", "aliases", "kind", "sells_compute"), ("source_url",)),
+    "source_domains": Entity("source_domains", "domain", ("domain", "kind", "why"), ()),
     "assumptions": Entity(
         "assumptions",
         "name",

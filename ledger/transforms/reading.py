@@ -343,6 +343,19 @@ def iter_file_batches(scan: pl.LazyFrame, path: Path, width: int):
         raise locate_csv_problem(path, width) from None
 
 
+def empty_reference(entity: Entity) -> pl.DataFrame:
+    """What `read_reference_file` returns for a file with a header and no rows."""
+    return pl.DataFrame(
+        schema={
+            **{c: pl.String for c in entity.columns},
+            "extra_columns": pl.String,
+            "source_file": pl.String,
+            "row_number": pl.Int64,
+            "raw_row_id": pl.String,
+        }
+    )
+
+
 def read_reference_file(path: Path, entity: Entity) -> pl.DataFrame:
     """A whole reference file (small) with source file and row number. The file must be a
     regular file in its folder: a symbolic link could lead to any file on the machine, and

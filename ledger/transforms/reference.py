@@ -130,6 +130,26 @@ def normalize_companies(raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     return companies, aliases
 
 
+#: Kinds of site that are not a figure's original source.
+SOURCE_DOMAIN_KINDS = ("aggregator", "syndication", "copy")
+
+
+def normalize_source_domains(raw: pl.DataFrame) -> pl.DataFrame:
+    """Sites that republish others' reporting (aggregators, syndication, copies), one row
+    per domain: a figure whose source URL is on one of them names no original source."""
+    out = raw.with_columns(
+        pl.col("domain").str.strip_chars().str.to_lowercase().str.strip_prefix("www."),
+        pl.col("kind").str.strip_chars().str.to_lowercase(),
+    )
+    _fail_first(out, out["domain"].str.contains(r"^[a-z0-9.-]+\.[a-z]{2,}$"), "domain", "a domain such as example.com")
+    _fail_first(out, pl.col("kind").is_in(SOURCE_DOMAIN_KINDS), "kind", f"one of {', '.join(SOURCE_DOMAIN_KINDS)}")
+    dupes = out.filter(pl.col("domain").is_duplicated())
+    if dupes.height:
+        first = dupes.row(0, named=True)
+        raise InputFileError(first[SOURCE_FILE], f"{first['domain']} is listed twice", row=first[ROW_NUMBER], column="domain")
+    return out
+
+
 def normalize_assumptions(raw: pl.DataFrame) -> pl.DataFrame:
     """Named assumptions with low / mid / high values."""
     out = raw.with_columns(
