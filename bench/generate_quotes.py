@@ -781,6 +781,7 @@ def _render(f: pl.DataFrame, t: _Tables) -> pl.DataFrame:
         confidence.alias("confidence"),
         pl.when(purchase).then(purchase_url).otherwise(rental_url).alias("source_url"),
         pl.when(purchase).then(purchase_pub).otherwise(rental_pub).alias("source_publication"),
+        pl.lit(None, pl.String).alias("retrieved_via"),
         (pl.col("day") - pl.col("source_lag").cast(pl.Int32)).cast(pl.Date).dt.strftime("%Y-%m-%d").alias("source_date"),
         pl.when(pl.col("note") >= 0)
         .then(pl.lit(pl.Series(NOTES, dtype=pl.String)).gather(pl.col("note").clip(0)))

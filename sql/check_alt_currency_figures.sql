@@ -44,7 +44,11 @@ select
     coalesce(list_filter(
         [c.row_id, c.source_url, c.source_publication, c.notes],
         lambda text: regexp_matches(text, '^[=+\-@\t\r]')
-    )[1], '') as formula_like_text
+    )[1], '') as formula_like_text,
+    -- '<row>: <site>' when the source URL is a site on reference/source_domains.csv
+    (select c.row_id || ': ' || min(d.domain) from ref.source_domains as d
+        where source_host(c.source_url) = d.domain or source_host(c.source_url) like '%.' || d.domain)
+        as aggregator_only_source
 from checked as c
 asof left join ref.fx_rates as fx
     on fx.currency = c.alt_currency and coalesce(c.source_date, cast($as_of as date)) >= fx.rate_date

@@ -28,7 +28,7 @@ import dagster as dg
 from pipelines.definitions import defs
 from assets.resources import Inputs, Warehouse
 db, folder = sys.argv[1], sys.argv[2]
-keys = [["ref", n] for n in ("fx_rates", "gpu_catalog", "company_aliases", "assumptions")]
+keys = [["ref", n] for n in ("fx_rates", "gpu_catalog", "company_aliases", "source_domains", "assumptions")]
 keys += [["raw", "landing_files"], ["raw", "gpu_prices"], ["staging", "gpu_prices"]]
 result = dg.materialize(
     [*defs.assets, *defs.asset_checks],

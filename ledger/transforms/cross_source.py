@@ -241,8 +241,11 @@ def _candidates(ours: pl.DataFrame, rule: FactRule, entity: str) -> pl.DataFrame
 
 def _prefer(frame: pl.DataFrame, rule: FactRule) -> pl.DataFrame:
     """Within each fact with several rows, mark the preferred one and say why."""
-    shared = frame.group_by("fact_id").agg(pl.len().alias("_members"))
-    frame = frame.join(shared, on="fact_id", how="left")
+    # only rows that stay staged make a fact shared (a duplicate or quarantined row shares
+    # its id, not its fact)
+    valid = pl.col(PROBLEMS).is_null() & pl.col("_duplicate_of").is_null()
+    shared = frame.filter(valid).group_by("fact_id").agg(pl.len().alias("_members"))
+    frame = frame.join(shared, on="fact_id", how="left").with_columns(pl.col("_members").fill_null(0))
     order = frame.with_columns(
         _rank(frame).alias("_rank"),
         pl.coalesce("source_date", rule.date_column).alias("_newness"),
