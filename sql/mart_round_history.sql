@@ -18,6 +18,7 @@ select
     f.amount_usd_low,
     f.amount_usd_mid,
     f.amount_usd_high,
+    f.investors,
     f.vendor_investor,
     f.vendor_amount_usd_mid,
     f.superseded_by is null as is_latest,

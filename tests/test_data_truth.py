@@ -302,3 +302,18 @@ def test_a_subdomain_of_a_listed_site_is_flagged_and_a_lookalike_is_not(bundled_
 def test_an_input_folder_without_a_source_domain_list_loads_with_an_empty_one(mini_warehouse):
     # the mini fixture predates reference/source_domains.csv, as a user's own folder may
     assert query(mini_warehouse, "select count(*) as n from ref.source_domains") == [{"n": 0}]
+
+
+def test_softbanks_remaining_openai_money_counts_at_its_closing(bundled_warehouse):
+    rows = query(
+        bundled_warehouse,
+        "select event_id, status, is_latest from marts.round_history where round_id = 'openai-2025-03' and investors = 'SoftBank' "
+        "order by announced_date",
+    )
+    assert [(r["event_id"], r["status"], r["is_latest"]) for r in rows] == [
+        ("openai-2025-10-softbank-remainder", "reported", False),
+        ("openai-2025-12-softbank-second-closing", "closed", True),
+    ]
+    [r] = query(bundled_warehouse, "select equity_usd_mid, status from marts.leverage_rounds where round_id = 'openai-2025-03'")
+    # $10B + $8.3B + $22.5B: SoftBank's $41B round with its co-investors, every tranche closed
+    assert (r["equity_usd_mid"], r["status"]) == (pytest.approx(40.8e9), "closed")
