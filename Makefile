@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 3000
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
-.PHONY: run test test-fast lint format ui bench soak lock
+.PHONY: run test test-fast lint format ui bench soak lock report
 
 $(BIN)/compute-ledger: requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ format: $(BIN)/compute-ledger
 
 ## The Dagster UI on localhost:$(PORT). Ctrl-C, or SIGTERM to make, stops it and every
 ## process it started (`exec`: make signals this command directly, not a shell).
+## Rebuild data/report/index.html from the warehouse (no run) and print its path.
+report: $(BIN)/compute-ledger
+	$(BIN)/compute-ledger report
+
 ui: $(BIN)/compute-ledger $(DAGSTER_HOME)/dagster.yaml
 	exec $(BIN)/compute-ledger ui --host 127.0.0.1 --port $(PORT)
 

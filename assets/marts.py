@@ -9,7 +9,7 @@ from datetime import timedelta
 import dagster as dg
 
 from assets.resources import Inputs, Warehouse
-from assets.table_metadata import input_checks, table_metadata
+from assets.table_metadata import input_checks, mart_pictures_and_numbers, table_metadata
 from ledger.sql_text import header_comment, tables_read
 from ledger.warehouse import SQL_DIR, build_table_from_sql, load_sql
 
@@ -68,7 +68,7 @@ def _mart_asset(name: str) -> dg.AssetsDefinition:
         table = f"marts.{name}"
         with warehouse.write() as con:
             build_table_from_sql(con, table, f"mart_{name}", {"as_of": inputs.as_of_date})
-            metadata = table_metadata(con, table)
+            metadata = table_metadata(con, table) | mart_pictures_and_numbers(con, name)
         return dg.MaterializeResult(
             metadata={
                 **metadata,

@@ -13,7 +13,7 @@ import dagster as dg
 from assets.marts import MART_AUTOMATION
 from assets.quotes import STAGED_KEY
 from assets.resources import Warehouse
-from assets.table_metadata import input_checks, table_metadata
+from assets.table_metadata import input_checks, mart_pictures_and_numbers, table_metadata
 from ledger.sql_text import header_comment
 from ledger.warehouse import load_sql, sql_params, table_exists
 
@@ -48,7 +48,7 @@ def gpu_price_index(context: dg.AssetExecutionContext, warehouse: Warehouse) -> 
             con.execute("delete from marts.gpu_price_index where list_contains(?, month)", [months])
             con.execute(f"insert into marts.gpu_price_index {_SQL}", sql_params(_SQL, {"months": months}))
         con.execute("delete from audit.price_months_touched")
-        metadata = table_metadata(con, "marts.gpu_price_index")
+        metadata = table_metadata(con, "marts.gpu_price_index") | mart_pictures_and_numbers(con, "gpu_price_index")
     return dg.MaterializeResult(
         metadata={
             **metadata,

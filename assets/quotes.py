@@ -15,6 +15,7 @@ import polars as pl
 from assets.policies import IO_RETRY, retry_only_transient_io
 from assets.reference import REFERENCE_KEYS, load_references
 from assets.resources import Inputs, Warehouse
+from assets.table_metadata import column_schema
 from ledger.transforms.entities import GPU_PRICES
 from ledger.transforms.quote_files import quote_files
 from ledger.transforms.quotes import PARTITION_DATE, split_quote_batch
@@ -124,10 +125,13 @@ def gpu_price_quotes(context: dg.AssetExecutionContext, warehouse: Warehouse, in
         asset_key=RAW_KEY,
         metadata={"dagster/row_count": totals["rows_read"], "files": len(files), "days": f"{start} .. {end}"},
     )
+    with warehouse.read() as con:
+        schema = column_schema(con, "staging.gpu_price_quotes")
     yield dg.MaterializeResult(
         asset_key=STAGED_KEY,
         metadata={
             "dagster/row_count": staged_rows,
+            "dagster/column_schema": schema,
             **totals,
             "days": f"{start} .. {end}",
             "full_rebuild": rebuild,

@@ -3,6 +3,8 @@ column schema, a preview, and the checks of the tables it was built from."""
 
 from __future__ import annotations
 
+import base64
+
 import dagster as dg
 
 from ledger.quality.suites import load_suites
@@ -12,17 +14,36 @@ from ledger.warehouse import markdown_preview
 _CHECKS = {dg.AssetKey(s.table.split(".")): [(e.name, e.severity) for e in s.expectations] for s in load_suites()}
 
 
-def table_metadata(con, table: str) -> dict:
-    """Row count, column schema (name and DuckDB type) and the first rows of `table`."""
+def mart_pictures_and_numbers(con, mart: str) -> dict:
+    """What a mart's page shows beyond its table: its report chart as a picture (Markdown,
+    for the marts that carry one) and the numbers a user follows across runs, which Dagster
+    plots over materializations."""
+    from ledger.report import mart_chart_png, mart_metrics  # Altair and vl-convert only here
+
+    metadata: dict = {name: dg.MetadataValue.float(value) for name, value in mart_metrics(con, mart).items()}
+    png = mart_chart_png(con, mart)
+    if png is not None:
+        image = base64.b64encode(png).decode("ascii")
+        metadata["chart"] = dg.MetadataValue.md(f"![{mart}](data:image/png;base64,{image})")
+    return metadata
+
+
+def column_schema(con, table: str) -> dg.TableSchema:
+    """`table`'s columns (name and DuckDB type) as Dagster shows them."""
     columns = con.execute(
         "select column_name, data_type from information_schema.columns "
         "where table_schema = ? and table_name = ? order by ordinal_position",
         table.split("."),
     ).fetchall()
+    return dg.TableSchema(columns=[dg.TableColumn(name, kind) for name, kind in columns])
+
+
+def table_metadata(con, table: str) -> dict:
+    """Row count, column schema (name and DuckDB type) and the first rows of `table`."""
     rows = con.execute(f"select count(*) from {table}").fetchall()[0][0]
     return {
         "dagster/row_count": rows,
-        "dagster/column_schema": dg.TableSchema(columns=[dg.TableColumn(name, kind) for name, kind in columns]),
+        "dagster/column_schema": column_schema(con, table),
         "preview": dg.MetadataValue.md(markdown_preview(con, table)),
     }
 

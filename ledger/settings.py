@@ -28,11 +28,17 @@ DEFAULT_QUOTES = PROJECT_DIR / "data" / "quotes"
 DEFAULT_LANDING = PROJECT_DIR / "data" / "landing"
 DEFAULT_DOCS_DIR = PROJECT_DIR / "data" / "gx_docs"
 DEFAULT_CACHE_DIR = PROJECT_DIR / "data" / "cache"
+DEFAULT_REPORT = PROJECT_DIR / "data" / "report" / "index.html"
 
 
 def warehouse_path() -> str:
     """`COMPUTE_LEDGER_DB`, else data/warehouse.duckdb in the project."""
     return os.environ.get("COMPUTE_LEDGER_DB") or str(DEFAULT_WAREHOUSE)
+
+
+def report_path() -> Path:
+    """`COMPUTE_LEDGER_REPORT`, else data/report/index.html in the project."""
+    return Path(os.environ.get("COMPUTE_LEDGER_REPORT") or DEFAULT_REPORT)
 
 
 def landing_path() -> str:

@@ -23,7 +23,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from ledger.settings import DEFAULT_DOCS_DIR, PROJECT_DIR, RESOURCE_DIR, warehouse_path
+from ledger.settings import DEFAULT_DOCS_DIR, PROJECT_DIR, RESOURCE_DIR, report_path, warehouse_path
 from ledger.warehouse import SQL_DIR, connect, write_lock
 from pipelines.format import escape_formulas, format_for_display, format_numbers
 
@@ -83,6 +83,20 @@ def run(args: argparse.Namespace) -> int:
     print_summary(db)
     print(f"\nWarehouse: {db}")
     print('Query it:  compute-ledger sql "select * from marts.leverage_rounds"')
+    print(f"Report:    {report_path()} (charts; opens offline in a browser)")
+    return 0
+
+
+def report(args: argparse.Namespace) -> int:
+    """Rebuild the report from the warehouse's marts (no run) and print its path."""
+    from ledger.report import write_report  # Altair and vl-convert only when asked
+
+    db = args.db or warehouse_path()
+    path = Path(args.out) if args.out else report_path()
+    with connect(db, read_only=True) as con:
+        as_of = con.sql("select max(as_of_date) from marts.leverage").fetchall()[0][0]
+        sections = write_report(con, path, as_of=as_of)
+    print(f"{path}  ({len(sections)} charts, as of {as_of}, from {db})")
     return 0
 
 
@@ -231,8 +245,11 @@ def main(argv: list[str] | None = None) -> int:
     docs_parser = commands.add_parser("docs", help="validate the warehouse and build Great Expectations' Data Docs")
     docs_parser.add_argument("--out", default=str(DEFAULT_DOCS_DIR), help="folder (default data/gx_docs)")
     docs_parser.add_argument("--db", help="warehouse file (default: COMPUTE_LEDGER_DB or data/warehouse.duckdb)")
+    report_parser = commands.add_parser("report", help="rebuild the HTML report from the warehouse and print its path")
+    report_parser.add_argument("--out", help="file (default: COMPUTE_LEDGER_REPORT or data/report/index.html)")
+    report_parser.add_argument("--db", help="warehouse file (default: COMPUTE_LEDGER_DB or data/warehouse.duckdb)")
     args = parser.parse_args(argv)
-    return {"run": run, "sql": sql, "ui": ui, "docs": docs}[args.command](args)
+    return {"run": run, "sql": sql, "ui": ui, "docs": docs, "report": report}[args.command](args)
 
 
 if __name__ == "__main__":

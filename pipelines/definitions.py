@@ -9,6 +9,7 @@ from assets.marts import MART_ASSETS
 from assets.price_index import gpu_price_index
 from assets.quotes import QUOTE_ASSETS
 from assets.reference import REFERENCE_ASSETS
+from assets.report import REPORT_ASSETS
 from assets.resources import default_resources
 from assets.sources import RAW_ASSETS
 from assets.staging import STAGING_ASSETS
@@ -26,6 +27,7 @@ defs = dg.Definitions(
         *QUOTE_ASSETS,
         gpu_price_index,
         *MART_ASSETS,
+        *REPORT_ASSETS,
     ],
     asset_checks=SUITE_CHECKS,
     jobs=JOBS,

@@ -21,6 +21,11 @@ if "COMPUTE_LEDGER_CACHE" not in os.environ:
 # Files the tests write are complete when written: no waiting for them to settle (the
 # tests of that rule set their own interval).
 os.environ.setdefault("COMPUTE_LEDGER_SETTLE_SECONDS", "0")
+# Runs write their report here, not into the checkout (one folder per test process).
+if "COMPUTE_LEDGER_REPORT" not in os.environ:
+    _report_dir = tempfile.mkdtemp(prefix="compute-ledger-report-")
+    os.environ["COMPUTE_LEDGER_REPORT"] = str(Path(_report_dir) / "index.html")
+    atexit.register(shutil.rmtree, _report_dir, True)
 
 # (imported after the settings above: helpers load the code location)
 from helpers import BUNDLED_INPUT, MINI_INPUT, materialize_everything

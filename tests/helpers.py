@@ -27,6 +27,20 @@ from pipelines.definitions import defs
 TESTS_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = TESTS_DIR.parent
 MINI_INPUT = TESTS_DIR / "fixtures" / "mini_input"
+
+#: Debian's Chromium, driven by Playwright (tests/test_ui.py, tests/test_report.py), with
+#: no background networking: nothing it loads may reach the network.
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
 BUNDLED_INPUT = PROJECT_DIR / "data" / "input"
 
 

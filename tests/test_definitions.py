@@ -39,6 +39,7 @@ EXPECTED_ASSETS = sorted(
             "source_conflicts",
         )
     ]
+    + ["reports/ledger_report"]
 )
 
 
@@ -66,11 +67,13 @@ def test_jobs_schedules_and_sensors():
         "raw/gpu_price_quotes",
         "raw/gpu_prices",
         "raw/landing_files",
+        "reports/ledger_report",
         "staging/gpu_price_quotes",
         "staging/gpu_prices",
     ]
     daily = sorted(k.to_user_string() for k in defs.resolve_job_def("daily_quotes").asset_layer.selected_asset_keys)
-    assert daily == ["marts/gpu_price_index", "raw/gpu_price_quotes", "staging/gpu_price_quotes"]
+    # the report redraws its price chart after each day of quotes
+    assert daily == ["marts/gpu_price_index", "raw/gpu_price_quotes", "reports/ledger_report", "staging/gpu_price_quotes"]
     schedules = {s.name: defs.resolve_schedule_def(s.name) for s in defs.schedules}
     assert sorted(schedules) == ["daily_price_refresh", "weekly_full_rebuild"]
     assert schedules["daily_price_refresh"].cron_schedule == "0 6 * * *"

@@ -22,26 +22,15 @@ from pathlib import Path
 
 import pytest
 
-from helpers import MINI_INPUT, PROJECT_DIR, query
+from helpers import CHROMIUM, CHROMIUM_ARGS, MINI_INPUT, PROJECT_DIR, query
 
 # the browser test and the soak both run a server: one worker runs them one after the other
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("servers")]
 
-CHROMIUM = Path("/usr/bin/chromium")
 LOCATION = "compute_ledger"
 SERVER_TIMEOUT = 120  # until the code location has loaded
 RUN_TIMEOUT = 240
 STOP_TIMEOUT = 60  # `make ui` and every process it started gone after a stop signal
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
 
 LAUNCH_RUN = """
 mutation Launch($executionParams: ExecutionParams!) {
