@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 
 import dagster as dg
+import polars as pl
 
 from ledger.quality.suites import load_suites
 from ledger.warehouse import markdown_preview
@@ -55,6 +56,21 @@ def _this_run(instance: dg.DagsterInstance, run_id: str | None) -> dict[dg.Asset
     records = instance.get_records_for_run(run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION).records
     evaluations = (r.event_log_entry.dagster_event.event_specific_data for r in records)
     return {e.asset_check_key: "SUCCEEDED" if e.passed else "FAILED" for e in evaluations}
+
+
+def check_results(instance: dg.DagsterInstance, run_id: str) -> pl.DataFrame:
+    """Every check evaluated in run `run_id`: table, check, severity (error or warn), passed."""
+    records = instance.get_records_for_run(run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION).records
+    evaluations = [r.event_log_entry.dagster_event.event_specific_data for r in records]
+    return pl.DataFrame(
+        {
+            "table": [e.asset_check_key.asset_key.to_user_string() for e in evaluations],
+            "check": [e.asset_check_key.name for e in evaluations],
+            "severity": [e.severity.value.lower() for e in evaluations],
+            "passed": [e.passed for e in evaluations],
+        },
+        schema={"table": pl.String, "check": pl.String, "severity": pl.String, "passed": pl.Boolean},
+    )
 
 
 def input_checks(instance: dg.DagsterInstance, inputs: list[dg.AssetKey], run_id: str | None = None) -> dg.MetadataValue:

@@ -89,14 +89,24 @@ def run(args: argparse.Namespace) -> int:
 
 def report(args: argparse.Namespace) -> int:
     """Rebuild the report from the warehouse's marts (no run) and print its path."""
+    from assets.table_metadata import check_results
     from ledger.report import write_report  # Altair and vl-convert only when asked
 
     db = args.db or warehouse_path()
     path = Path(args.out) if args.out else report_path()
+    checks, run_id = None, None
+    if not args.db:  # the checks of the latest run that had any, from this project's run history
+        instance = _ensure_dagster_home()
+        for record in instance.get_runs(limit=20):
+            checks = check_results(instance, record.run_id)
+            if checks.height:
+                run_id = record.run_id
+                break
     with connect(db, read_only=True) as con:
         as_of = con.sql("select max(as_of_date) from marts.leverage").fetchall()[0][0]
-        sections = write_report(con, path, as_of=as_of)
-    print(f"{path}  ({len(sections)} charts, as of {as_of}, from {db})")
+        sections = write_report(con, path, as_of=as_of, checks=checks if run_id else None)
+    checks_text = f", checks of run {run_id[:8]}" if run_id else ""
+    print(f"{path}  ({len(sections)} charts, as of {as_of}{checks_text}, from {db})")
     return 0
 
 

@@ -132,6 +132,10 @@ def test_a_run_writes_the_report_and_gives_the_mart_pages_their_charts_and_numbe
     # the report: written where the setting says, with its six charts
     assert report.exists() and metadata["reports/ledger_report"]["path"].value == str(report)
     assert metadata["reports/ledger_report"]["charts"].value == list(CHARTS)
+    # the data-quality chart shows every check the run evaluated
+    evaluations = result.get_asset_check_evaluations()
+    assert len(evaluations) > 100
+    assert metadata["reports/ledger_report"]["checks_shown"].value == len(evaluations)
     # each charted mart carries its picture; the numbers a user follows are floats Dagster plots
     for mart in ("leverage", "circular_flows", "runway", "capex", "gpu_price_index", "source_conflicts"):
         chart = metadata[f"marts/{mart}"]["chart"].value

@@ -138,18 +138,22 @@ def _gpu_prices(con: duckdb.DuckDBPyConnection) -> Section:
     return section
 
 
-def _quality(con: duckdb.DuckDBPyConnection) -> Section:
+def _quality(con: duckdb.DuckDBPyConnection, checks: pl.DataFrame | None = None) -> Section:
     reconciliation = _rows(con, "quality")
     conflicts = _rows(con, "source_conflicts")
+    data = {"reconciliation": reconciliation, "source_conflicts": conflicts}
+    if checks is not None:
+        data["checks"] = checks
     return Section(
         "quality",
-        "Data quality: what was loaded, and where sources disagree",
+        "Data quality: what was loaded, what the checks found, and where sources disagree",
         "Rows of each entity's latest load: loaded, duplicates, quarantined (with a reason in "
-        "quarantine.rejected_rows). Beside it, each fact two sources give differently, every source's value and "
-        "whether the marts use it.",
+        "quarantine.rejected_rows); the Great Expectations checks of the run that drew this report, per table "
+        "(a warn check that did not pass reports without blocking); each fact two sources give differently, "
+        "every source's value and whether the marts use it.",
         ("audit.reconciliation", "marts.source_conflicts"),
-        charts.quality(reconciliation, conflicts),
-        {"reconciliation": reconciliation, "source_conflicts": conflicts},
+        charts.quality(reconciliation, conflicts, checks),
+        data,
     )
 
 
@@ -174,9 +178,10 @@ MART_CHARTS = {
 }
 
 
-def build_sections(con: duckdb.DuckDBPyConnection) -> list[Section]:
-    """The report's six charts from the warehouse's marts."""
-    sections = [build(con) for build in SECTIONS.values()]
+def build_sections(con: duckdb.DuckDBPyConnection, checks: pl.DataFrame | None = None) -> list[Section]:
+    """The report's six charts from the warehouse's marts; `checks` (table, check, severity,
+    passed) are the run's data-quality results, shown with the data-quality chart."""
+    sections = [build(con) for key, build in SECTIONS.items() if key != "quality"] + [_quality(con, checks)]
     if _epoch_used(con, "staging.funding_events"):
         sections[0].notes.append(EPOCH_ATTRIBUTION)
     return sections
@@ -278,10 +283,12 @@ def chart_png(chart: alt.TopLevelMixin, scale: float = 1.0) -> bytes:
     return vl_convert.vegalite_to_png(chart.to_dict(), scale=scale)
 
 
-def write_report(con: duckdb.DuckDBPyConnection, path: Path, *, as_of: date | str) -> list[Section]:
-    """Build the report from the warehouse behind `con` and write it to `path` whole (a
-    reader never sees half a file); the sections it drew."""
-    sections = build_sections(con)
+def write_report(
+    con: duckdb.DuckDBPyConnection, path: Path, *, as_of: date | str, checks: pl.DataFrame | None = None
+) -> list[Section]:
+    """Build the report from the warehouse behind `con` (and the run's `checks`) and write
+    it to `path` whole (a reader never sees half a file); the sections it drew."""
+    sections = build_sections(con, checks)
     page = render_page(sections, as_of=as_of, generated_at=datetime.now(UTC), javascript=javascript_bundle())
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.partial")

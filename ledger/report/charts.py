@@ -278,9 +278,10 @@ def gpu_prices(rows: pl.DataFrame) -> alt.TopLevelMixin:
     return alt.hconcat(panel("rental, US$ per GPU-hour"), panel("purchase, US$ per GPU")).resolve_scale(strokeDash="independent")
 
 
-def quality(reconciliation: pl.DataFrame, conflicts: pl.DataFrame) -> alt.TopLevelMixin:
+def quality(reconciliation: pl.DataFrame, conflicts: pl.DataFrame, checks: pl.DataFrame | None = None) -> alt.TopLevelMixin:
     """Rows read per entity by outcome (loaded, duplicate, quarantined) in the latest load,
-    and each source conflict: every source's value beside the one the marts use."""
+    the run's data-quality checks per table (passed, warned, failed; when given), and each
+    source conflict: every source's value beside the one the marts use."""
     outcomes = (
         alt.Chart(reconciliation.group_by("entity", "outcome").agg(pl.col("row_count").sum()))
         .mark_bar()
@@ -308,10 +309,46 @@ def quality(reconciliation: pl.DataFrame, conflicts: pl.DataFrame) -> alt.TopLev
         .mark_point(filled=True, size=90)
         .encode(
             y=alt.Y("label:N", title=None),
-            x=alt.X("value:Q", title="value (US$, or a GPU count)", axis=alt.Axis(format="~s")),
+            x=alt.X(
+                "value:Q",
+                title="value (US$, or a GPU count)",
+                axis=alt.Axis(
+                    labelExpr="datum.value >= 1e9 ? format(datum.value / 1e9, ',.0f') + 'B' : format(datum.value, '~s')"
+                ),
+            ),
             color=alt.Color("used_by_marts:N", title="used by the marts"),
             tooltip=["label", alt.Tooltip("value:Q", format=",.0f"), "used_by_marts", "why", "source"],
         )
         .properties(width=300, title="Where sources disagree")
     )
-    return alt.hconcat(outcomes, facts).resolve_scale(color="independent")
+    panels = [outcomes]
+    if checks is not None and checks.height:
+        panels.append(_check_outcomes(checks))
+    return alt.vconcat(alt.hconcat(*panels).resolve_scale(color="independent"), facts).resolve_scale(color="independent")
+
+
+def _check_outcomes(checks: pl.DataFrame) -> alt.Chart:
+    """The run's checks per table: passed, warned (a warn check that did not pass) or failed."""
+    outcome = (
+        pl.when(pl.col("passed")).then(pl.lit("passed")).when(pl.col("severity") == "warn").then(pl.lit("warned"))
+    ).otherwise(pl.lit("failed"))
+    counts = (
+        checks.with_columns(outcome.alias("outcome"))
+        .group_by("table", "outcome")
+        .agg(pl.len().alias("checks"), pl.col("check").sort().str.join(", ").alias("names"))
+    )
+    return (
+        alt.Chart(counts)
+        .mark_bar()
+        .encode(
+            y=alt.Y("table:N", title=None),
+            x=alt.X("checks:Q", title="data-quality checks in the run", stack="zero"),
+            color=alt.Color(
+                "outcome:N",
+                title=None,
+                scale=alt.Scale(domain=["passed", "warned", "failed"], range=["#9bbb59", "#f79646", "#c0504d"]),
+            ),
+            tooltip=["table", "outcome", "checks", alt.Tooltip("names:N", title="checks")],
+        )
+        .properties(width=300, title="Great Expectations checks of the run")
+    )
