@@ -16,7 +16,7 @@ What it times, as a user meets it (wall seconds, median of `--repeat`):
   `validate_query` on the warehouse's staged table, nothing reused, the first time in the
   process — what a run pays for it, building the suite's GX objects included.
 
-Both run on the same inputs, so a checkout that stages more of them (a newer entity the
+Both run on the same inputs (`--inputs`), so a checkout that stages more of them (a newer entity the
 other ignores) does more work in the same time. It prints a table and writes
 bench/out/small_data.json.
 """
@@ -124,11 +124,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--baseline", type=Path, required=True, help="another checkout with its own .venv")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--suites-only", action="store_true", help="only the per-suite validation times")
+    parser.add_argument(
+        "--inputs",
+        type=Path,
+        default=PROJECT_DIR / "data" / "input",
+        help="the input folder both run on (default this checkout's data/input; give the baseline's own when "
+        "this checkout's data fails the baseline's checks)",
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="small-data-") as folder:
         scratch = Path(folder)
         inputs = scratch / "input"
-        shutil.copytree(PROJECT_DIR / "data" / "input", inputs)
+        shutil.copytree(args.inputs, inputs)
         funding = inputs / "funding_events.csv"
         original = funding.read_text(encoding="utf-8")
         checkouts = [
