@@ -23,7 +23,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from ledger.settings import DEFAULT_DOCS_DIR, PROJECT_DIR, RESOURCE_DIR, report_path, warehouse_path
+from ledger.settings import DEFAULT_DOCS_DIR, DEFAULT_INPUT, PROJECT_DIR, RESOURCE_DIR, report_path, warehouse_path
 from ledger.warehouse import SQL_DIR, connect, write_lock
 from pipelines.format import escape_formulas, format_for_display, format_numbers
 
@@ -194,6 +194,42 @@ def sql(args: argparse.Namespace) -> int:
     return 0
 
 
+def extract(args: argparse.Namespace) -> int:
+    """Print the candidate facts in articles (see ledger/extract): company, kind, amount as
+    written and in US dollars, and the exact span each comes from."""
+    from ledger.extract.articles import COLUMNS, candidates_frame, read_article
+    from ledger.extract.facts import Companies
+    from ledger.extract.facts import extract as extract_facts
+    from ledger.transforms.reference import read_references
+
+    folder = Path(args.input or os.environ.get("COMPUTE_LEDGER_INPUT") or DEFAULT_INPUT)
+    refs = read_references(folder / "reference")
+    companies = Companies(refs.companies, refs.company_aliases)
+    frames = []
+    for name in args.files:
+        path = Path(name)
+        try:
+            text = read_article(path)
+        except (OSError, UnicodeDecodeError) as err:
+            print(f"error: {path}: {err}", file=sys.stderr)
+            return 1
+        candidates = extract_facts(text, companies, args.date)
+        frames.append(candidates_frame(candidates, refs, str(path), args.url))
+    frame = pl.concat([f for f in frames if f.height], how="diagonal_relaxed") if any(f.height for f in frames) else None
+    if frame is None:
+        print("[]" if args.format == "json" else "no figures found", file=sys.stderr if args.format != "json" else sys.stdout)
+        return 0
+    frame = frame.select([c for c in COLUMNS if c in frame.columns])
+    if args.format == "json":
+        sys.stdout.write(frame.write_json() + "\n")
+    elif args.format == "csv":
+        sys.stdout.write(escape_formulas(frame).write_csv())
+    else:
+        columns = ["company", "counterparty", "kind", "amount_low", "amount_high", "qualifier", "currency", "unit"]
+        _print_table(format_numbers(frame.select(*columns, "amount_usd_mid", "text", "confidence")), limit=200)
+    return 0
+
+
 def docs(args: argparse.Namespace) -> int:
     """Validate the warehouse's staged tables as they are now and build Great Expectations'
     Data Docs (one page per suite, and an index). Runs do not build them unless
@@ -255,11 +291,17 @@ def main(argv: list[str] | None = None) -> int:
     docs_parser = commands.add_parser("docs", help="validate the warehouse and build Great Expectations' Data Docs")
     docs_parser.add_argument("--out", default=str(DEFAULT_DOCS_DIR), help="folder (default data/gx_docs)")
     docs_parser.add_argument("--db", help="warehouse file (default: COMPUTE_LEDGER_DB or data/warehouse.duckdb)")
+    extract_parser = commands.add_parser("extract", help="print the candidate facts in news articles (text, Markdown, HTML)")
+    extract_parser.add_argument("files", nargs="+", help="article files, UTF-8")
+    extract_parser.add_argument("--url", help="where the article was published (kept with each candidate)")
+    extract_parser.add_argument("--date", help="the article's date, YYYY-MM-DD (the date of its figures and their FX)")
+    extract_parser.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    extract_parser.add_argument("--input", help="input folder whose reference/ names companies (default COMPUTE_LEDGER_INPUT)")
     report_parser = commands.add_parser("report", help="rebuild the HTML report from the warehouse and print its path")
     report_parser.add_argument("--out", help="file (default: COMPUTE_LEDGER_REPORT or data/report/index.html)")
     report_parser.add_argument("--db", help="warehouse file (default: COMPUTE_LEDGER_DB or data/warehouse.duckdb)")
     args = parser.parse_args(argv)
-    return {"run": run, "sql": sql, "ui": ui, "docs": docs, "report": report}[args.command](args)
+    return {"run": run, "sql": sql, "ui": ui, "docs": docs, "report": report, "extract": extract}[args.command](args)
 
 
 if __name__ == "__main__":

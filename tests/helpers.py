@@ -12,16 +12,9 @@ import duckdb
 import polars as pl
 
 from assets.resources import Inputs, Warehouse
-from ledger.transforms.entities import ENTITIES, REFERENCE
+from ledger.transforms.entities import ENTITIES
 from ledger.transforms.normalize import normalize
-from ledger.transforms.reading import read_reference_file
-from ledger.transforms.reference import (
-    References,
-    normalize_assumptions,
-    normalize_companies,
-    normalize_fx_rates,
-    normalize_gpu_catalog,
-)
+from ledger.transforms.reference import References, read_references
 from pipelines.definitions import defs
 
 TESTS_DIR = Path(__file__).resolve().parent
@@ -107,19 +100,7 @@ MINI_REFERENCE = MINI_INPUT / "reference"
 
 
 def references(folder: Path = MINI_REFERENCE) -> References:
-    def read(name: str) -> pl.DataFrame:
-        return read_reference_file(folder / f"{name}.csv", REFERENCE[name])
-
-    catalog, gpu_aliases = normalize_gpu_catalog(read("gpu_catalog"))
-    companies, company_aliases = normalize_companies(read("company_aliases"))
-    return References(
-        fx_rates=normalize_fx_rates(read("fx_rates")),
-        gpu_catalog=catalog,
-        gpu_aliases=gpu_aliases,
-        companies=companies,
-        company_aliases=company_aliases,
-        assumptions=normalize_assumptions(read("assumptions")),
-    )
+    return read_references(folder)
 
 
 def raw_rows(entity: str, rows: list[dict]) -> pl.DataFrame:

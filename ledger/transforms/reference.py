@@ -6,6 +6,8 @@ load with an `InputFileError` naming the file, row and column (it is not quarant
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import polars as pl
 
 from ledger.transforms.dates import parse_date, parse_date_column
@@ -214,3 +216,24 @@ class References:
     def vendors(self) -> list[str]:
         """Companies that sell AI labs chips or compute."""
         return self.companies.filter(pl.col("sells_compute")).get_column("company").to_list()
+
+
+def read_references(folder: Path) -> References:
+    """The reference tables of an input folder's `reference/`, normalized (what the
+    reference assets write, without a warehouse)."""
+    from ledger.transforms.entities import REFERENCE
+    from ledger.transforms.reading import read_reference_file
+
+    def read(name: str) -> pl.DataFrame:
+        return read_reference_file(folder / f"{name}.csv", REFERENCE[name])
+
+    catalog, gpu_aliases = normalize_gpu_catalog(read("gpu_catalog"))
+    companies, company_aliases = normalize_companies(read("company_aliases"))
+    return References(
+        fx_rates=normalize_fx_rates(read("fx_rates")),
+        gpu_catalog=catalog,
+        gpu_aliases=gpu_aliases,
+        companies=companies,
+        company_aliases=company_aliases,
+        assumptions=normalize_assumptions(read("assumptions")),
+    )

@@ -1,0 +1,77 @@
+"""Articles to candidate facts: the founding article through `compute-ledger extract`, as a
+user runs it."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from helpers import BUNDLED_INPUT, PROJECT_DIR, SHARED_DIR
+
+SEED = SHARED_DIR / "seeds" / "000_4924a81d120c33b8.txt"
+B = 1e9
+
+
+@pytest.fixture(scope="module")
+def founding_candidates() -> list[dict]:
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pipelines.cli",
+            "extract",
+            str(SEED),
+            "--date",
+            "2025-10-08",
+            "--format",
+            "json",
+            "--input",
+            str(BUNDLED_INPUT),
+        ],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(out.stdout)
+
+
+def test_the_founding_article_gives_its_figures(founding_candidates):
+    got = {
+        (c["company"], c["kind"], c["counterparty"], c["amount_low"], c["amount_high"], c["qualifier"], c["unit"])
+        for c in founding_candidates
+    }
+    assert got == {
+        ("xAI", "round_total", None, None, 20.0, "about", "billion"),  # a total of about $20B
+        ("xAI", "equity", "NVIDIA", None, 2.0, "up_to", "billion"),  # NVIDIA up to $2B
+        ("xAI", "equity", None, None, 7.5, "about", "billion"),  # equity about $7.5B
+        ("xAI", "debt", None, None, 12.5, "up_to", "billion"),  # debt up to $12.5B
+        ("xAI", "gpu_count", None, None, 200_000.0, "about", "基"),  # about 200,000 GPUs
+        ("xAI", "gpu_count", None, 500_000.0, 1_000_000.0, "exact", "基"),  # 500k–1M chips
+        ("xAI", "capex", None, 35.0, 40.0, "about", "billion"),  # $35–40B
+        ("xAI", "burn", None, None, 13.0, "up_to", "billion"),  # up to $13B in 2025
+    }
+
+
+def test_each_candidate_quotes_the_article_and_yen_figures_are_restatements(founding_candidates):
+    text = SEED.read_text(encoding="utf-8")
+    for c in founding_candidates:
+        assert text[c["start"] : c["end"]] == c["text"]
+        assert c["currency"] in ("USD", None)  # no yen figure is a fact of its own
+    restated = {c["text"]: c["alt_text"] for c in founding_candidates if c["alt_text"]}
+    assert restated == {
+        "最大20億ドル": "約3000億円",
+        "約75億ドル": "約1兆1200億円",
+        "最大125億ドル": "約1兆8700億円",
+        "推定で350億〜400億ドル": "約5兆2000億円〜6兆円",
+        "最大130億ドル": "約1兆9400億円",
+    }
+
+
+def test_dollars_follow_the_input_conventions(founding_candidates):
+    debt = next(c for c in founding_candidates if c["kind"] == "debt")
+    # "up to $12.5B": high = mid = 12.5B, low = half (up_to_low_fraction)
+    assert (debt["amount_usd_low"], debt["amount_usd_mid"], debt["amount_usd_high"]) == (6.25 * B, 12.5 * B, 12.5 * B)
+    capex = next(c for c in founding_candidates if c["kind"] == "capex")
+    assert capex["amount_usd_mid"] == pytest.approx(37.5 * B)
