@@ -19,13 +19,13 @@ def mart_pictures_and_numbers(con, mart: str) -> dict:
     """What a mart's page shows beyond its table: its report chart as a picture (Markdown,
     for the marts that carry one) and the numbers a user follows across runs, which Dagster
     plots over materializations."""
-    from ledger.report import mart_chart_png, mart_metrics  # Altair and vl-convert only here
+    from ledger.report import mart_chart_svg, mart_metrics  # Altair and vl-convert only here
 
     metadata: dict = {name: dg.MetadataValue.float(value) for name, value in mart_metrics(con, mart).items()}
-    png = mart_chart_png(con, mart)
-    if png is not None:
-        image = base64.b64encode(png).decode("ascii")
-        metadata["chart"] = dg.MetadataValue.md(f"![{mart}](data:image/png;base64,{image})")
+    svg = mart_chart_svg(con, mart)
+    if svg is not None:
+        image = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+        metadata["chart"] = dg.MetadataValue.md(f"![{mart}](data:image/svg+xml;base64,{image})")
     return metadata
 
 

@@ -139,7 +139,7 @@ def test_a_run_writes_the_report_and_gives_the_mart_pages_their_charts_and_numbe
     # each charted mart carries its picture; the numbers a user follows are floats Dagster plots
     for mart in ("leverage", "circular_flows", "runway", "capex", "gpu_price_index", "source_conflicts"):
         chart = metadata[f"marts/{mart}"]["chart"].value
-        assert chart.startswith(f"![{mart}](data:image/png;base64,") and len(chart) > 5_000, mart
+        assert chart.startswith(f"![{mart}](data:image/svg+xml;base64,") and len(chart) > 5_000, mart
     leverage = metadata["marts/leverage"]
     [mart] = query(tmp_path / "w.duckdb", "select sum(debt_usd_mid) as debt from marts.leverage")
     assert leverage["total_debt_usd"].value == pytest.approx(mart["debt"])
