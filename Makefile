@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 3000
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
-.PHONY: run test test-fast lint format ui bench soak lock report
+.PHONY: run test test-fast lint format ui bench soak lock report extract-eval
 
 $(BIN)/compute-ledger: requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ format: $(BIN)/compute-ledger
 ## Rebuild data/report/index.html from the warehouse (no run) and print its path.
 report: $(BIN)/compute-ledger
 	$(BIN)/compute-ledger report
+
+# recall and precision of the article extraction on the development set (README)
+extract-eval: $(BIN)/compute-ledger
+	$(BIN)/python -m ledger.extract.evaluate tests/extract_dev $(if $(VERBOSE),--verbose)
 
 ui: $(BIN)/compute-ledger $(DAGSTER_HOME)/dagster.yaml
 	exec $(BIN)/compute-ledger ui --host 127.0.0.1 --port $(PORT)

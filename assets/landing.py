@@ -10,6 +10,7 @@ from assets.resources import Inputs, Warehouse
 from ledger.transforms.entities import ENTITIES
 from ledger.transforms.landing import (
     ACCEPTED,
+    ARTICLES,
     DUPLICATES,
     FAILED,
     LandingFile,
@@ -120,6 +121,8 @@ def landing_files(context: dg.AssetExecutionContext, warehouse: Warehouse, input
         # file waits for its own run.
         selected = context.job_def.asset_layer.selected_asset_keys
         loads = {name for name in ENTITIES if dg.AssetKey(["raw", name]) in selected}
+        if dg.AssetKey(["review", "candidate_facts"]) in selected:
+            loads.add(ARTICLES)
         for path in ready:
             try:
                 entity = detect_entity(path)

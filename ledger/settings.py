@@ -29,6 +29,7 @@ DEFAULT_LANDING = PROJECT_DIR / "data" / "landing"
 DEFAULT_DOCS_DIR = PROJECT_DIR / "data" / "gx_docs"
 DEFAULT_CACHE_DIR = PROJECT_DIR / "data" / "cache"
 DEFAULT_REPORT = PROJECT_DIR / "data" / "report" / "index.html"
+DEFAULT_DECISIONS = PROJECT_DIR / "data" / "review" / "decisions.csv"
 
 
 def warehouse_path() -> str:
@@ -39,6 +40,12 @@ def warehouse_path() -> str:
 def report_path() -> Path:
     """`COMPUTE_LEDGER_REPORT`, else data/report/index.html in the project."""
     return Path(os.environ.get("COMPUTE_LEDGER_REPORT") or DEFAULT_REPORT)
+
+
+def decisions_path() -> Path:
+    """The reviewer's decisions on candidate facts: `COMPUTE_LEDGER_DECISIONS`, else
+    data/review/decisions.csv in the project."""
+    return Path(os.environ.get("COMPUTE_LEDGER_DECISIONS") or DEFAULT_DECISIONS)
 
 
 def landing_path() -> str:

@@ -6,6 +6,9 @@
     compute-ledger sql "select ..." --format csv|json
     compute-ledger sql "select ..." --format csv --no-escape-formulas
     compute-ledger docs [--out data/gx_docs]  Great Expectations Data Docs of the warehouse
+    compute-ledger report                    rebuild the HTML report from the warehouse
+    compute-ledger extract ARTICLE…          candidate facts in news articles
+    compute-ledger review [accept|reject ID…]  the candidates read from landed articles
 
 `sql` imports neither Dagster nor Great Expectations, so a query starts in a fraction of a
 second.
@@ -25,6 +28,7 @@ import polars as pl
 
 from ledger.settings import DEFAULT_DOCS_DIR, DEFAULT_INPUT, PROJECT_DIR, RESOURCE_DIR, report_path, warehouse_path
 from ledger.warehouse import SQL_DIR, connect, write_lock
+from pipelines import review_cli
 from pipelines.format import escape_formulas, format_for_display, format_numbers
 
 #: Marts printed after `run`, in reading order, each through `sql/summary_<mart>.sql`.
@@ -209,12 +213,12 @@ def extract(args: argparse.Namespace) -> int:
     for name in args.files:
         path = Path(name)
         try:
-            text = read_article(path)
+            article = read_article(path)
         except (OSError, UnicodeDecodeError) as err:
             print(f"error: {path}: {err}", file=sys.stderr)
             return 1
-        candidates = extract_facts(text, companies, args.date)
-        frames.append(candidates_frame(candidates, refs, str(path), args.url))
+        candidates = extract_facts(article.text, companies, args.date or article.date)
+        frames.append(candidates_frame(candidates, refs, str(path), args.url or article.url))
     frame = pl.concat([f for f in frames if f.height], how="diagonal_relaxed") if any(f.height for f in frames) else None
     if frame is None:
         print("[]" if args.format == "json" else "no figures found", file=sys.stderr if args.format != "json" else sys.stdout)
@@ -293,15 +297,23 @@ def main(argv: list[str] | None = None) -> int:
     docs_parser.add_argument("--db", help="warehouse file (default: COMPUTE_LEDGER_DB or data/warehouse.duckdb)")
     extract_parser = commands.add_parser("extract", help="print the candidate facts in news articles (text, Markdown, HTML)")
     extract_parser.add_argument("files", nargs="+", help="article files, UTF-8")
-    extract_parser.add_argument("--url", help="where the article was published (kept with each candidate)")
-    extract_parser.add_argument("--date", help="the article's date, YYYY-MM-DD (the date of its figures and their FX)")
+    extract_parser.add_argument(
+        "--url", help="where the article was published (default: the file's front matter or canonical link)"
+    )
+    extract_parser.add_argument(
+        "--date",
+        help="the article's date, YYYY-MM-DD (the date of its figures and their FX; default: the file's "
+        "front matter or published-time meta tag)",
+    )
     extract_parser.add_argument("--format", choices=("table", "json", "csv"), default="table")
     extract_parser.add_argument("--input", help="input folder whose reference/ names companies (default COMPUTE_LEDGER_INPUT)")
     report_parser = commands.add_parser("report", help="rebuild the HTML report from the warehouse and print its path")
     report_parser.add_argument("--out", help="file (default: COMPUTE_LEDGER_REPORT or data/report/index.html)")
     report_parser.add_argument("--db", help="warehouse file (default: COMPUTE_LEDGER_DB or data/warehouse.duckdb)")
+    review_cli.add_parser(commands)
     args = parser.parse_args(argv)
-    return {"run": run, "sql": sql, "ui": ui, "docs": docs, "report": report, "extract": extract}[args.command](args)
+    handlers = {"run": run, "sql": sql, "ui": ui, "docs": docs, "report": report, "extract": extract}
+    return handlers[args.command](args) if args.command in handlers else args.handler(args)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from assets.quotes import QUOTE_ASSETS
 from assets.reference import REFERENCE_ASSETS
 from assets.report import REPORT_ASSETS
 from assets.resources import default_resources
+from assets.review import REVIEW_ASSETS
 from assets.sources import RAW_ASSETS
 from assets.staging import STAGING_ASSETS
 from pipelines.jobs import JOBS
@@ -28,6 +29,7 @@ defs = dg.Definitions(
         gpu_price_index,
         *MART_ASSETS,
         *REPORT_ASSETS,
+        *REVIEW_ASSETS,
     ],
     asset_checks=SUITE_CHECKS,
     jobs=JOBS,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dagster as dg
 
 from assets.landing import LANDING_KEY
+from assets.review import CANDIDATES_KEY
 
 RAW = {
     "funding": [["raw", "funding_events"], ["raw", "alt_currency_figures"]],
@@ -37,6 +38,12 @@ DOMAIN_JOBS = {
     )
     for domain in RAW
 }
+DOMAIN_JOBS["review"] = dg.define_asset_job(
+    "review",
+    selection=dg.AssetSelection.assets(LANDING_KEY, CANDIDATES_KEY),
+    description="News articles dropped in the landing folder: accepted there, then read for candidate facts "
+    "(review.candidate_facts) with the reviewer's decisions applied.",
+)
 
 #: One day of the quote feed and what is built from it (the quote checks and the price
 #: index, which rebuilds only that day's month): what the daily schedule runs, and what
@@ -58,6 +65,12 @@ ENTITY_DOMAIN = {
     "cash_burn": "burn",
     "clusters": "clusters",
     "compute_commitments": "commitments",
+    "articles": "review",
 }
+#: The asset whose materialization means an entity's accepted files were taken in: its
+#: staged table, or for articles the candidate facts.
+ENTITY_BUILT_BY = {entity: dg.AssetKey(["staging", entity]) for entity in ENTITY_DOMAIN} | {"articles": CANDIDATES_KEY}
+#: What a landed file of an entity starts: its raw asset and everything built from it.
+ENTITY_ROOT = {entity: dg.AssetKey(["raw", entity]) for entity in ENTITY_DOMAIN} | {"articles": CANDIDATES_KEY}
 
 JOBS = [refresh_all, *DOMAIN_JOBS.values(), daily_quotes]

@@ -12,7 +12,7 @@ from assets.landing import LANDING_KEY
 from assets.resources import landing_path
 from ledger.transforms.landing import accepted_files, detect_entity, landed_files
 from ledger.transforms.stable_files import FileState, is_settled
-from pipelines.jobs import DOMAIN_JOBS, ENTITY_DOMAIN, RAW
+from pipelines.jobs import DOMAIN_JOBS, ENTITY_BUILT_BY, ENTITY_DOMAIN, ENTITY_ROOT
 from pipelines.run_health import reap_dead_runs
 
 DOMAIN_TAG = "compute_ledger/landing_domain"
@@ -61,7 +61,7 @@ def waiting_files(instance: dg.DagsterInstance, folder: Path) -> dict[str, list[
         if not accepted:
             continue
         # an accepted file's modification time is when it was accepted
-        latest = instance.get_latest_materialization_event(dg.AssetKey(["staging", entity]))
+        latest = instance.get_latest_materialization_event(ENTITY_BUILT_BY[entity])
         staged_at = latest.timestamp if latest else 0.0
         groups[domain] += [(p, entity) for p in accepted if p.stat().st_mtime > staged_at]
     return {domain: files for domain, files in groups.items() if files}
@@ -80,7 +80,7 @@ def _request(context: dg.SensorEvaluationContext, domain: str, files: list[tuple
     keys = {LANDING_KEY}
     graph = context.repository_def.asset_graph
     for entity in {e for _, e in files if e}:
-        keys |= dg.AssetSelection.assets(["raw", entity]).downstream().resolve(graph)
+        keys |= dg.AssetSelection.assets(ENTITY_ROOT[entity]).downstream().resolve(graph)
     return dg.RunRequest(
         # New files, or changed ones, make a new batch; a batch left behind by a run that
         # ended (killed, a move refused) is asked for again, up to MAX_ATTEMPTS.
@@ -133,4 +133,4 @@ marts_automation = dg.AutomationConditionSensorDefinition(
 )
 
 SENSORS = [landing_folder, dead_runs, marts_automation]
-assert set(RAW) == set(DOMAIN_JOBS)
+assert set(ENTITY_DOMAIN.values()) <= set(DOMAIN_JOBS)

@@ -39,7 +39,7 @@ EXPECTED_ASSETS = sorted(
             "source_conflicts",
         )
     ]
-    + ["reports/ledger_report"]
+    + ["reports/ledger_report", "review/candidate_facts"]
 )
 
 
@@ -57,6 +57,7 @@ def test_jobs_schedules_and_sensors():
         "funding",
         "prices",
         "refresh_all",
+        "review",
     ]
     job = defs.resolve_job_def("refresh_all")
     assert len(job.asset_layer.selected_asset_keys) == len(EXPECTED_ASSETS)
@@ -76,6 +77,9 @@ def test_jobs_schedules_and_sensors():
     assert daily == ["marts/gpu_price_index", "raw/gpu_price_quotes", "reports/ledger_report", "staging/gpu_price_quotes"]
     schedules = {s.name: defs.resolve_schedule_def(s.name) for s in defs.schedules}
     assert sorted(schedules) == ["daily_price_refresh", "weekly_full_rebuild"]
+    # a landed article starts the review job: its triage and the candidate facts, no mart
+    review = sorted(k.to_user_string() for k in defs.resolve_job_def("review").asset_layer.selected_asset_keys)
+    assert review == ["raw/landing_files", "review/candidate_facts"]
     assert schedules["daily_price_refresh"].cron_schedule == "0 6 * * *"
     assert schedules["weekly_full_rebuild"].cron_schedule == "0 3 * * 0"
     assert all(s.default_status == dg.DefaultScheduleStatus.RUNNING for s in schedules.values())

@@ -75,3 +75,25 @@ def test_dollars_follow_the_input_conventions(founding_candidates):
     assert (debt["amount_usd_low"], debt["amount_usd_mid"], debt["amount_usd_high"]) == (6.25 * B, 12.5 * B, 12.5 * B)
     capex = next(c for c in founding_candidates if c["kind"] == "capex")
     assert capex["amount_usd_mid"] == pytest.approx(37.5 * B)
+
+
+def test_an_article_says_its_date_and_address_and_offsets_stay_offsets_into_the_file():
+    from ledger.extract.articles import parse_article
+
+    raw = "---\ndate: 2025-09-03\nurl: https://example-news.test/a\n---\nAnthropic raises $13 billion\n"
+    article = parse_article(raw)
+    assert (article.date, article.url, article.title) == (
+        "2025-09-03",
+        "https://example-news.test/a",
+        "Anthropic raises $13 billion",
+    )
+    assert article.text.index("$13 billion") == raw.index("$13 billion")
+
+
+def test_an_html_page_gives_its_text_without_scripts_and_its_published_time():
+    from ledger.extract.articles import read_article
+
+    page = next((PROJECT_DIR / "tests" / "extract_dev" / "articles").glob("en_*.html"))
+    article = read_article(page)
+    assert article.date and article.url.startswith("https://")
+    assert "<" not in article.text and "function" not in article.text and "dataLayer" not in article.text

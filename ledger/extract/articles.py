@@ -5,6 +5,9 @@ of the article's date, by the same rules the pipeline applies to a curated row."
 from __future__ import annotations
 
 import dataclasses
+import re
+from dataclasses import dataclass
+from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -19,41 +22,114 @@ _SKIPPED = {"script", "style", "noscript", "template", "svg", "head"}
 _BLOCKS = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "article", "blockquote"}
 
 
-class _Text(HTMLParser):
-    """The text of an HTML page, one line per block element."""
+@dataclass(frozen=True)
+class Article:
+    """An article's text and what it says about itself: its date and address, from a
+    front-matter block (`---` / `date: 2025-10-08` / `url: …` / `---`) in text and Markdown,
+    or from an HTML page's `article:published_time` and canonical link. Offsets into `text`
+    are offsets into the file for text and Markdown (the front matter is blanked, not cut)."""
+
+    text: str
+    date: str | None = None
+    url: str | None = None
+    title: str | None = None
+
+
+class _Page(HTMLParser):
+    """The text of an HTML page, one line per block element, and its date, address and title."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self.skipping = 0
+        self.meta: dict[str, str] = {}
+        self.in_title = False
+        self.title = ""
 
     def handle_starttag(self, tag, attrs):
+        attrs = {k: v or "" for k, v in attrs}
+        if tag == "meta":
+            key = (attrs.get("property") or attrs.get("name") or attrs.get("itemprop") or "").lower()
+            if key in _DATE_META or key in ("og:url", "og:title"):
+                self.meta.setdefault(key, attrs.get("content", ""))
+        elif tag == "link" and "canonical" in attrs.get("rel", "").lower().split():
+            self.meta.setdefault("canonical", attrs.get("href", ""))
+        elif tag == "time" and attrs.get("datetime"):
+            self.meta.setdefault("time", attrs["datetime"])
+        elif tag == "title":
+            self.in_title = True
         if tag in _SKIPPED:
             self.skipping += 1
         elif tag in _BLOCKS:
             self.parts.append("\n")
 
     def handle_endtag(self, tag):
+        if tag == "title":
+            self.in_title = False
         if tag in _SKIPPED and self.skipping:
             self.skipping -= 1
         elif tag in _BLOCKS:
             self.parts.append("\n")
 
     def handle_data(self, data):
+        if self.in_title:
+            self.title += data
         if not self.skipping:
             self.parts.append(data)
 
 
-def read_article(path: Path) -> str:
-    """An article's text: HTML (.html, .htm) without its markup, plain text and Markdown
-    as they are. UTF-8 only."""
-    raw = path.read_text(encoding="utf-8")
-    if path.suffix.lower() in (".html", ".htm") or raw.lstrip()[:15].lower().startswith(("<!doctype html", "<html")):
-        parser = _Text()
-        parser.feed(raw)
-        lines = [" ".join(line.split()) for line in "".join(parser.parts).splitlines()]
-        return "\n".join(line for line in lines if line)
-    return raw
+#: HTML meta tags that give a page's publication date, most specific first.
+_DATE_META = ("article:published_time", "datepublished", "date", "dc.date", "pubdate")
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*(?:\n|\Z)", re.DOTALL)
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_date(value: str | None) -> str | None:
+    """The YYYY-MM-DD at the start of a date or timestamp, if it is a real day."""
+    m = _ISO_DATE.match((value or "").strip())
+    if not m:
+        return None
+    try:
+        return date.fromisoformat(m[0]).isoformat()
+    except ValueError:
+        return None
+
+
+def parse_article(raw: str, html: bool = False) -> Article:
+    """An article from its file's text (see `Article`)."""
+    if html or raw.lstrip()[:15].lower().startswith(("<!doctype html", "<html")):
+        page = _Page()
+        page.feed(raw)
+        lines = [" ".join(line.split()) for line in "".join(page.parts).splitlines()]
+        when = next((_iso_date(page.meta[k]) for k in (*_DATE_META, "time") if _iso_date(page.meta.get(k))), None)
+        url = page.meta.get("canonical") or page.meta.get("og:url") or None
+        title = " ".join((page.meta.get("og:title") or page.title).split()) or None
+        return Article("\n".join(line for line in lines if line), when, url, title)
+    found = _FRONT_MATTER.match(raw)
+    if not found:
+        return Article(raw, title=_headline(raw))
+    fields = {}
+    for line in found[1].splitlines():
+        key, sep, value = line.partition(":")
+        if sep:
+            fields[key.strip().lower()] = value.strip().strip("\"'")
+    blank = re.sub(r"[^\n]", " ", found[0])  # offsets stay offsets into the file
+    body = raw[found.end() :]
+    title = fields.get("title") or _headline(body)
+    return Article(blank + body, _iso_date(fields.get("date")), fields.get("url") or None, title)
+
+
+def _headline(text: str) -> str | None:
+    """The first non-empty line, without a Markdown heading's #."""
+    line = next((line for line in text.splitlines() if line.strip()), "")
+    return line.strip().lstrip("#").strip()[:200] or None
+
+
+def read_article(path: Path) -> Article:
+    """An article file: HTML (.html, .htm) without its markup, plain text and Markdown as
+    they are. UTF-8 only (a byte-order mark is dropped)."""
+    raw = path.read_text(encoding="utf-8-sig")
+    return parse_article(raw, html=path.suffix.lower() in (".html", ".htm"))
 
 
 def _in_units(amount: float) -> tuple[float, str]:
@@ -121,6 +197,7 @@ COLUMNS = (
     "start",
     "end",
     "alt_text",
+    "sentence",
     "rule",
     "confidence",
     "notes",

@@ -4,17 +4,28 @@ span, so a reviewer can find it with Ctrl-F and judge it.
 
 The rules, in order, within the sentence that holds the figure:
 
-1. **Kind.** Money takes the kind of the nearest keyword (`KEYWORDS`, English and Japanese)
-   before the figure in its clause, else the nearest after it; a count is `gpu_count`,
-   power is `power_mw`. A sentence with no keyword gives `round_total` for money near a
-   raise, else the money is left as `unknown` (low confidence).
-2. **Company.** The companies of `reference/company_aliases.csv` named in the sentence (the
-   canonical name or an alias, whole words). The company a figure is about is the AI lab
-   or neocloud named in the sentence, else the article's main company (the lab it names
-   most); an organisation we do not know is not guessed.
-3. **Counterparty.** For equity, debt and commitments, another known company named in the
-   clause before the figure (NVIDIA in "NVIDIA is weighing up to $2 billion of the
-   equity").
+1. **Kind.** A count is `gpu_count`, power is `power_mw`. Money takes the kind of the
+   nearest keyword (`KEYWORDS`, English and Japanese) in its clause — before the figure in
+   English, after it in Japanese ("約75億ドルの株式と最大125億ドルの負債") — else in its
+   sentence; debt and equity named together ("in debt and equity", "株式と負債を合わせて")
+   make a round total; a raise in an article about a lettered round ("Series F") is that
+   equity round unless the sentence names debt; with no keyword, a sentence about data
+   centers or infrastructure gives capex; else `unknown` (low confidence). A figure said
+   twice is one candidate, and an `unknown` mention of a figure another candidate has is
+   dropped.
+2. **Company** (`reference/company_aliases.csv`, Latin names as whole words, Japanese names
+   as written; a lower-case word is not a name, so "together" is not Together AI; a name
+   that is the news's source — "according to Bloomberg", "ブルームバーグによると" — is no
+   party). Money raised (equity, debt, valuation, round total…): the company named after
+   "in", "into" or before "に", "への" ("invest up to $2 billion in xAI",
+   "オープンAIへの出資"), else the first named that is not an investor, lender or chip
+   maker. A compute contract: its buyer — of two companies, the one that does not sell
+   compute; else the one "to"/"for"/"に提供" or that "agreed to buy"; else the one not
+   "with"/"from"/"と"/"から"; else the first named. Anything else: the first company named
+   (not an investor; for GPUs and power, not the chip maker). A sentence that names none
+   takes the article's main company (the one it names most, chip makers aside), noted.
+3. **Counterparty.** For money raised, the company "led by", "from", "with" or "と",
+   "から", else another company named before the figure; for a contract, the seller.
 4. **Restatements.** A figure restated in another currency in parentheses right after
    another is that figure's restatement (`alt_text`), never a fact of its own.
 """
@@ -31,36 +42,125 @@ from ledger.extract.numbers import Figure, find_figures, pair_restatements
 #: Words that say what kind of fact a money figure is, per kind, English and Japanese.
 #: Longer phrases first within a kind; matching is case-insensitive for English.
 KEYWORDS: dict[str, tuple[str, ...]] = {
-    "valuation": ("valuation", "valued at", "valuing", "評価額", "企業価値", "時価総額"),
+    "valuation": (
+        "valuation",
+        "valued at",
+        "valuing",
+        "values",
+        "value",
+        "valued",
+        "priced at",
+        "評価額",
+        "企業価値",
+        "時価総額",
+    ),
     "convertible": ("convertible", "転換社債"),
-    "lease_spv": ("special purpose vehicle", "SPV", "特別目的"),
+    "lease_spv": ("special purpose vehicle", "SPV", "joint venture", "leasing vehicle", "特別目的"),
     "vendor_financing": ("vendor financing", "backstop"),
     "debt": (
         "debt",
         "loan",
         "notes",
         "bonds",
+        "bond",
         "credit facility",
         "credit line",
         "borrow",
+        "borrowed",
+        "lenders",
         "負債",
         "融資",
         "借入",
         "社債",
         "債務",
+        "債券",
+        "ローン",
     ),
-    "equity": ("equity", "shares", "stake", "invest", "Series", "株式", "出資", "増資"),
-    "commitment": ("contract", "agreement", "commitment", "committed to spend", "契約", "合意"),
-    "burn": ("burn", "cash burn", "消費", "燃焼", "赤字"),
-    "revenue": ("revenue", "sales", "売上", "収益"),
+    "equity": ("equity", "shares", "stake", "invest", "Series", "株式", "出資", "増資", "シリーズ"),
+    "commitment": (
+        "contract",
+        "agreement",
+        "commitment",
+        "committed to spend",
+        "支出を約束",
+        "deal",
+        "computing power",
+        "cloud services",
+        "capacity",
+        "to buy",
+        "purchase",
+        "order",
+        "契約",
+        "合意",
+        "調達契約",
+        "購入",
+    ),
+    "burn": ("burn", "cash burn", "burned", "losses", "消費", "燃焼", "赤字", "損失", "費やす", "を使う", "流出"),
+    "revenue": ("revenue", "sales", "売上", "収益", "売上高"),
     "cash": ("cash on hand", "cash reserves", "手元資金", "現預金"),
-    "capex": ("capex", "capital expenditure", "build-out", "to build", "cost", "建設", "構築", "設備投資"),
-    "round_total": ("raise", "raising", "funding round", "in total", "combined", "合わせて", "資金調達", "調達"),
+    "capex": (
+        "capex",
+        "capital expenditure",
+        "spending",
+        "build-out",
+        "to build",
+        "cost",
+        "costs",
+        "建設",
+        "構築",
+        "設備投資",
+        "投資額",
+        "投じる",
+        "投資する",
+    ),
+    "round_total": (
+        "raise",
+        "raising",
+        "raised",
+        "funding round",
+        "target",
+        "seeking",
+        "sought",
+        "in total",
+        "combined",
+        "合わせて",
+        "資金調達",
+        "調達",
+    ),
 }
+#: Words that make money capex only when no other keyword is in the sentence ("約4400億円を
+#: AIインフラに投資", "$80 billion on data centers").
+WEAK_CAPEX = ("data center", "data centre", "infrastructure", "データセンター", "インフラ")
+#: Debt and equity named together: a figure for both is a round total.
+_MIXED = re.compile(r"(?:debt|equity)\s+(?:and|or|&)\s+(?:debt|equity)|株式と負債|負債と株式", re.IGNORECASE)
+#: An article about a lettered round ("Series F", "シリーズE"): a raise it reports without
+#: naming debt is that equity round.
+_SERIES = re.compile(r"\bSeries [A-K]\b|シリーズ[A-KＡ-Ｋ]")
+
 #: Company kinds a figure is usually about (the buyer, the borrower, the one raising).
-SUBJECT_KINDS = ("ai_lab", "neocloud")
+SUBJECT_KINDS = ("ai_lab", "neocloud", "hyperscaler")
+#: Kinds of company that are usually the other side: who invests, lends or sells.
+COUNTERPARTY_KINDS = ("investor", "financier", "chip_vendor")
 #: Kinds whose sentence can name the other side (an investor, a lender, a seller).
 WITH_COUNTERPARTY = ("equity", "debt", "convertible", "lease_spv", "vendor_financing", "commitment")
+#: Kinds about money a company raises: the company is the one receiving it.
+RAISING = ("equity", "debt", "convertible", "lease_spv", "vendor_financing", "round_total", "valuation")
+#: Words just before a company that make it the one receiving money ("invest in xAI"), or
+#: the other side of a deal ("a contract with Oracle", "led by ASML"); Japanese particles just after.
+_RECEIVES_BEFORE = re.compile(r"\b(?:in|into)\s+(?:the\s+)?$", re.IGNORECASE)
+_RECEIVES_AFTER = re.compile(r"^(?:への|に(?!とって|よる|よれ|加え|対し)|へ出資|へ投資)")
+_OTHER_SIDE_BEFORE = re.compile(r"\b(?:with|from|by|led by|including)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
+_OTHER_SIDE_AFTER = re.compile(r"^(?:と(?!し)|から|が主導|など|や)")
+_BUYER_BEFORE = re.compile(r"\b(?:to|for|provide|give|supply|supplying|providing)\s+(?:[\w-]+\s+){0,1}$", re.IGNORECASE)
+_BUYER_AFTER = re.compile(
+    r"^(?:に提供|向け|に供給|は.{0,12}(?:を購入|を買い取))"
+    r"|^\s+(?:has\s+|had\s+)?(?:agreed to (?:buy|pay|rent)|will (?:buy|pay|rent)|to buy|buys|bought|is buying|pays|rents)",
+    re.IGNORECASE,
+)
+#: A company named as the source of the news ("according to Bloomberg", "Bloomberg reported")
+#: is not a party to it.
+_SOURCE_BEFORE = re.compile(r"(?:according to|reported by|told)\s+(?:the\s+)?$", re.IGNORECASE)
+_SOURCE_AFTER = re.compile(r"^(?:\s+(?:News|reported|said|says|reports)\b|によると|が報じ|の報道)")
 
 
 @dataclass
@@ -82,6 +182,7 @@ class Candidate:
     end: int
     rule: str
     confidence: str
+    sentence: str = ""
     alt_text: str | None = None
     alt_amount_low: float | None = None
     alt_amount_high: float | None = None
@@ -112,6 +213,15 @@ def _alias_pattern(aliases: list[str]) -> re.Pattern:
     return re.compile("|".join(parts), re.IGNORECASE) if parts else re.compile(r"(?!x)x")
 
 
+@dataclass(frozen=True)
+class Mention:
+    """A company named in the text: where, and its canonical name."""
+
+    start: int
+    end: int
+    name: str
+
+
 class Companies:
     """Company names in text, through the alias table (`ref.company_aliases`)."""
 
@@ -119,10 +229,17 @@ class Companies:
         self.kind = dict(zip(companies["company"], companies["kind"], strict=True))
         self.canonical = dict(zip(aliases["alias_key"], aliases["company"], strict=True))
         self.pattern = _alias_pattern(aliases["alias"].to_list())
+        self.exact = set(aliases["alias"].to_list())
+        self.sells = dict(zip(companies["company"], companies["sells_compute"], strict=True))
 
-    def named(self, text: str, start: int, end: int) -> list[tuple[int, str]]:
-        """(offset, canonical name) of each company named in text[start:end]."""
-        return [(start + m.start(), self.canonical[m[0].lower()]) for m in self.pattern.finditer(text[start:end])]
+    def named(self, text: str, start: int, end: int) -> list[Mention]:
+        """Each company named in text[start:end]. A name is written as the alias table has
+        it or capitalised ("Nvidia" for NVIDIA), so the word "together" is not Together AI."""
+        return [
+            Mention(start + m.start(), start + m.end(), self.canonical[m[0].lower()])
+            for m in self.pattern.finditer(text[start:end])
+            if m[0] in self.exact or not m[0][:1].islower()
+        ]
 
 
 def _keyword_positions(sentence: str) -> list[tuple[int, int, str, str]]:
@@ -142,31 +259,45 @@ def _kind(sentence: str, start: int, end: int) -> tuple[str, str]:
     keywords = _keyword_positions(sentence)
     clause_start = max([m.end() for m in re.finditer(r"[、,;:]|\band\b", sentence[:start])] or [0])
     clause_end = min([end + m.start() for m in re.finditer(r"[、,;。]|\band\b", sentence[end:])] or [len(sentence)])
-    # the clause first, then the whole sentence: before the figure, then after it
+    # the clause first, then the whole sentence: before the figure, then after it — in
+    # Japanese, after it first: the noun or verb a figure belongs to follows it
+    # ("約75億ドルの株式と最大125億ドルの負債", "400億ドルを出資")
+    japanese = not sentence[start:end].isascii()
     for lower, upper in ((clause_start, clause_end), (0, len(sentence))):
         before = [k for k in keywords if lower <= k[1] <= start]
-        if before:
-            k = max(before, key=lambda k: (k[1], -(k[1] - k[0])))
-            return k[2], k[3]
         after = [k for k in keywords if end <= k[0] <= upper]
-        if after:
-            k = min(after, key=lambda k: (k[0], -(k[1] - k[0])))
+        if japanese:
+            before, after = after, before
+            nearest_before = min(before, key=lambda k: (k[0], -(k[1] - k[0]))) if before else None
+            nearest_after = max(after, key=lambda k: (k[1], -(k[1] - k[0]))) if after else None
+        else:
+            nearest_before = max(before, key=lambda k: (k[1], -(k[1] - k[0]))) if before else None
+            nearest_after = min(after, key=lambda k: (k[0], -(k[1] - k[0]))) if after else None
+        k = nearest_before or nearest_after
+        if k:
+            if k[2] in ("equity", "debt") and _MIXED.search(sentence[max(0, start - 80) : end + 80]):
+                return "round_total", f"{k[3]} (debt and equity together)"
             return k[2], k[3]
+    weak = [(m.start(), word) for word in WEAK_CAPEX for m in re.finditer(re.escape(word), sentence, re.IGNORECASE)]
+    if weak:
+        return "capex", min(weak, key=lambda w: abs(w[0] - start))[1]
     return "unknown", ""
 
 
 def main_company(text: str, companies: Companies) -> str | None:
-    """The lab an article is about: the AI lab or neocloud it names most."""
+    """The company an article is about: the one it names most, not counting chip makers
+    (whose chips most articles mention), governments and universities."""
     counts: dict[str, int] = {}
-    for _, name in companies.named(text, 0, len(text)):
-        if companies.kind.get(name) in SUBJECT_KINDS:
-            counts[name] = counts.get(name, 0) + 1
+    for mention in companies.named(text, 0, len(text)):
+        if companies.kind.get(mention.name) not in ("chip_vendor", "government", "academic"):
+            counts[mention.name] = counts.get(mention.name, 0) + 1
     return max(counts, key=lambda n: (counts[n], n)) if counts else None
 
 
 def extract(text: str, companies: Companies, date: str | None = None) -> list[Candidate]:
     """Every candidate fact in an article's text (see the module's rules)."""
     main = main_company(text, companies)
+    series = bool(_SERIES.search(text))
     out: list[Candidate] = []
     for s_start, s_end in sentences(text):
         sentence = text[s_start:s_end]
@@ -175,9 +306,16 @@ def extract(text: str, companies: Companies, date: str | None = None) -> list[Ca
             for f, alt in pair_restatements(sentence, find_figures(sentence))
         ]
         named = companies.named(text, s_start, s_end)
-        subjects = [name for _, name in named if companies.kind.get(name) in SUBJECT_KINDS]
         for figure, alt in figures:
-            out.append(_candidate(text, sentence, s_start, figure, alt, named, subjects, main, companies, date))
+            candidate = _candidate(text, sentence, s_start, figure, alt, named, main, companies, date)
+            if (
+                series
+                and candidate.kind == "round_total"
+                and "debt and equity" not in candidate.rule
+                and not any(k == "debt" for _, _, k, _ in _keyword_positions(sentence))
+            ):
+                candidate.kind, candidate.rule = "equity", candidate.rule.replace("round_total", "equity") + "+series"
+            out.append(candidate)
     return _first_mentions(out)
 
 
@@ -186,6 +324,10 @@ def _first_mentions(candidates: list[Candidate]) -> list[Candidate]:
     is one candidate noting where it is said again. The mention kept is the first, unless
     a later one qualifies the figure (a headline's "$20 billion", the body's "about $20
     billion"): the qualified one is what the source means."""
+    kinds = {(c.company, c.amount_low, c.amount_high, c.currency) for c in candidates if c.kind != "unknown"}
+    candidates = [
+        c for c in candidates if c.kind != "unknown" or (c.company, c.amount_low, c.amount_high, c.currency) not in kinds
+    ]
     kept: dict[tuple, Candidate] = {}
     for c in candidates:
         key = (c.company, c.kind, c.amount_low, c.amount_high, c.currency, c.unit)
@@ -198,6 +340,72 @@ def _first_mentions(candidates: list[Candidate]) -> list[Candidate]:
         else:
             kept[key].notes.append(f"also at offset {c.start}: {c.text}")
     return sorted(kept.values(), key=lambda c: c.start)
+
+
+def _roles(kind: str, text: str, figure: Figure, named: list[Mention], main: str | None, companies: Companies):
+    """(company, counterparty, "sentence" or "article"): who the figure is about and the
+    other side, by the rules in the module docstring."""
+
+    def before(m: Mention, pattern: re.Pattern) -> bool:
+        return bool(pattern.search(text[max(0, m.start - 40) : m.start]))
+
+    def after(m: Mention, pattern: re.Pattern) -> bool:
+        return bool(pattern.match(text[m.end : m.end + 30]))
+
+    seen: list[Mention] = []
+    for m in named:
+        if m.name not in [s.name for s in seen] and not (before(m, _SOURCE_BEFORE) or after(m, _SOURCE_AFTER)):
+            seen.append(m)
+
+    kind_of = companies.kind.get
+    if kind == "commitment":
+        return _commitment_roles(seen, main, companies, before, after)
+    if kind in RAISING:
+        receiving = [m for m in seen if before(m, _RECEIVES_BEFORE) or after(m, _RECEIVES_AFTER)]
+        other = [m for m in seen if before(m, _OTHER_SIDE_BEFORE) or after(m, _OTHER_SIDE_AFTER)]
+        subjects = [m for m in seen if kind_of(m.name) not in COUNTERPARTY_KINDS and m not in other]
+        chosen = receiving[0] if receiving else subjects[0] if subjects else None
+        company = chosen.name if chosen else main
+        counterparty = None
+        if kind != "valuation":
+            sides = [m for m in other if m.name != company] or [m for m in seen if m.name != company and m.start < figure.start]
+            counterparty = sides[-1].name if sides and sides[-1].start < figure.start else sides[0].name if sides else None
+        return company, counterparty, "sentence" if chosen else "article"
+    wanted = [m for m in seen if kind_of(m.name) not in ("investor", "financier")]
+    if kind in ("gpu_count", "power_mw"):
+        wanted = [m for m in wanted if kind_of(m.name) != "chip_vendor"]
+    return (wanted[0].name, None, "sentence") if wanted else (main, None, "article")
+
+
+def _commitment_roles(seen, main, companies, before, after):
+    """Buyer and seller of a compute contract: the one "with", "from" a company or
+    "と" / "から" is the seller; "to", "for" / "に提供", "向け" the buyer; else the one
+    that sells compute sells; else the first named buys."""
+    if not seen:
+        return main, None, "article"
+    sells = companies.sells.get
+    if len(seen) >= 2 and sum(bool(sells(m.name)) for m in seen[:2]) == 1:
+        seller = next(m for m in seen[:2] if sells(m.name))
+        buyer = next(m for m in seen[:2] if not sells(m.name))
+        return buyer.name, seller.name, "sentence"
+    sellers = [m for m in seen if before(m, _OTHER_SIDE_BEFORE) or after(m, _OTHER_SIDE_AFTER)]
+    buyers = [m for m in seen if before(m, _BUYER_BEFORE) or after(m, _BUYER_AFTER)]
+    if buyers:
+        buyer = buyers[0]
+        rest = [m for m in seen if m != buyer]
+        return buyer.name, rest[0].name if rest else None, "sentence"
+    if sellers:
+        seller = sellers[0]
+        rest = [m for m in seen if m != seller]
+        if rest:
+            return rest[0].name, seller.name, "sentence"
+        return (main, seller.name, "article") if main and main != seller.name else (None, seller.name, "article")
+    if len(seen) == 1:
+        only = seen[0].name
+        if sells(only) and main and main != only:
+            return main, only, "article"
+        return only, None, "sentence"
+    return seen[0].name, seen[1].name, "sentence"
 
 
 def _shift(figure: Figure, offset: int) -> Figure:
@@ -214,7 +422,7 @@ def _shift(figure: Figure, offset: int) -> Figure:
     )
 
 
-def _candidate(text, sentence, s_start, figure, alt, named, subjects, main, companies, date) -> Candidate:
+def _candidate(text, sentence, s_start, figure, alt, named, main, companies, date) -> Candidate:
     local_start, local_end = figure.start - s_start, figure.end - s_start
     if figure.measure == "count":
         kind, keyword = "gpu_count", figure.unit
@@ -222,13 +430,9 @@ def _candidate(text, sentence, s_start, figure, alt, named, subjects, main, comp
         kind, keyword = "power_mw", figure.unit
     else:
         kind, keyword = _kind(sentence, local_start, local_end)
-    company = subjects[0] if subjects else main
-    counterparty = None
-    if kind in WITH_COUNTERPARTY:
-        before = [name for offset, name in named if offset < figure.start and name != company]
-        counterparty = before[-1] if before else None
+    company, counterparty, how = _roles(kind, text, figure, named, main, companies)
     rule = f"{figure.measure}:{kind}" + (f"({keyword})" if keyword else "")
-    confidence = "high" if keyword and subjects else "medium" if keyword else "low"
+    confidence = "high" if keyword and how == "sentence" else "medium" if keyword else "low"
     candidate = Candidate(
         company=company,
         company_known=company is not None,
@@ -245,8 +449,9 @@ def _candidate(text, sentence, s_start, figure, alt, named, subjects, main, comp
         end=figure.end,
         rule=rule,
         confidence=confidence,
+        sentence=" ".join(sentence.split()),
     )
-    if not subjects and main:
+    if how == "article" and main:
         candidate.notes.append(f"company from the article ({main} is the lab it names most)")
     if alt is not None:
         candidate.alt_text, candidate.alt_currency = alt.text, alt.currency

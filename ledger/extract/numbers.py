@@ -96,7 +96,7 @@ def _qualifier(before: str) -> str:
     tail = before[-40:].lower()
     if re.search(_UP_TO + r"\s*$", tail) or tail.endswith("最大") or tail.endswith("最大で"):
         return "up_to"
-    if re.search(_AT_LEAST + r"\s*$", tail):
+    if re.search(_AT_LEAST + r"\s*$", tail) or tail.endswith(("少なくとも", "少なくとも計")):
         return "at_least"
     if re.search(_ABOUT + r"\s*$", tail) or tail.endswith(("約", "およそ", "ほぼ", "推定で", "推定")):
         return "about"
@@ -104,8 +104,13 @@ def _qualifier(before: str) -> str:
 
 
 def _ja_after(after: str) -> str:
-    """以上 / 超 just after a Japanese figure make it a floor."""
-    return "at_least" if after.startswith(("以上", "超", "強")) else ""
+    """以上 / 超 / を超える just after a Japanese figure make it a floor; 規模 / 程度 / 前後
+    an approximation."""
+    if after.startswith(("以上", "超", "強", "を超える", "を上回る")):
+        return "at_least"
+    if after.startswith(("規模", "程度", "前後", "弱")):
+        return "about"
+    return ""
 
 
 # --- English money: [qualifier] [currency] number [scale] [to|-|– [currency] number [scale]] [currency word]
@@ -139,11 +144,14 @@ _EN_MONEY_WORD = re.compile(
     re.IGNORECASE,
 )
 _EN_POWER = re.compile(
-    r"(?P<a>" + _NUM + r")(?:\s?(?:-|–|to)\s?(?P<b>" + _NUM + r"))?\s?(?P<u>GW|gigawatts?|MW|megawatts?)\b", re.IGNORECASE
+    r"(?<![A-Za-z\d.,])(?P<a>" + _NUM + r")(?:\s?(?:-|–|to)\s?(?P<b>" + _NUM + r"))?[\s-]?(?P<u>GW|gigawatts?|MW|megawatts?)\b",
+    re.IGNORECASE,
 )
 _EN_COUNT = re.compile(
-    r"(?P<a>" + _NUM + r")\s?(?P<sa>thousand|million|k)?(?:\s?(?:-|–|to)\s?(?P<b>" + _NUM + r")\s?(?P<sb>thousand|million|k)?)?"
-    r"\s(?P<u>(?:(?:NVIDIA|Nvidia|AMD|Google|[A-Z]{1,3}\d{2,4}[A-Za-z]*|Blackwell|Hopper)\s){0,2}(?:GPUs?|chips|accelerators|TPUs?|processors))\b"
+    r"(?<![A-Za-z\d.,])(?P<a>" + _NUM + r")\s?(?P<sa>thousand|million|k)?"
+    r"(?:\s?(?:-|–|to|and)\s?(?P<b>" + _NUM + r")\s?(?P<sb>thousand|million|k)?)?"
+    # the chips, with up to three words of maker and model before them ("NVIDIA GB300 GPUs", "Grace Blackwell chips")
+    r"\s(?P<u>(?:(?:[A-Z][A-Za-z0-9]*|[A-Z]{1,3}\d{2,4}[A-Za-z]*)\s){0,3}(?:GPUs?|chips|accelerators|TPUs?|processors))\b"
 )
 
 # --- Japanese: [約|最大] number(兆|億|万)... [〜 number...] (ドル|円|…|基|個|枚)
@@ -206,6 +214,8 @@ def _en_count(text: str) -> list[Figure]:
     for m in _EN_COUNT.finditer(text):
         low = _scaled(m["a"], m["sa"] or m["sb"])
         high = _scaled(m["b"], m["sb"] or m["sa"]) if m["b"] else low
+        if high < 10:  # "Colossus 2 chips", "two-digit" model names: not a count of chips
+            continue
         qualifier = _qualifier(text[: m.start()])
         found.append(Figure(m.start(), m.end(), m[0], "count", low, high, qualifier, unit=m["u"]))
     return found
@@ -221,7 +231,11 @@ def _ja_figures(text: str) -> list[Figure]:
         before = text[:start]
         qualifier = _qualifier(before)
         floor = _ja_after(text[m.end() :])
-        end = m.end() + (2 if floor == "at_least" and text[m.end() :].startswith("以上") else 1 if floor else 0)
+        tail = text[m.end() :]
+        word = next(
+            (w for w in ("以上", "を超える", "を上回る", "規模", "程度", "前後", "超", "強", "弱") if tail.startswith(w)), ""
+        )
+        end = m.end() + (len(word) if floor else 0)
         qualifier = floor or qualifier
         # a bare number before a unit (no 万/億/兆, no comma) under 10 is usually not a figure
         if kind in _JA_CURRENCY:
@@ -239,7 +253,7 @@ def _qualifier_start(text: str, figure: Figure) -> int:
     """Where the words qualifying a figure begin, so the span a reviewer searches for
     includes them ("up to $12.5 billion", "最大125億ドル")."""
     before = text[: figure.start]
-    for pattern in (_UP_TO, _AT_LEAST, _ABOUT, "約", "およそ", "最大で?", "推定で"):
+    for pattern in (_UP_TO, _AT_LEAST, _ABOUT, "約", "およそ", "最大で?", "推定で", "少なくとも"):
         m = re.search(r"(" + pattern + r")\s*$", before, re.IGNORECASE)
         if m:
             return m.start(1)

@@ -25,6 +25,10 @@ from ledger.transforms.stable_files import FileState, is_partial_name
 ACCEPTED = "accepted"
 DUPLICATES = "duplicates"
 FAILED = "failed"
+#: News articles (`compute-ledger extract`): accepted like a CSV file, then read for
+#: candidate facts by review/candidate_facts.
+ARTICLES = "articles"
+ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
 
 
 @dataclass(frozen=True)
@@ -53,8 +57,11 @@ def landed_files(folder: Path) -> list[Path]:
 
 
 def detect_entity(path: Path) -> str | None:
-    """The entity a file holds: from its name (`funding_events*.csv`), else from its
-    header (the entity whose required columns it has, the most specific first)."""
+    """The entity a file holds: `articles` for news articles (.txt, .md, .html), else from
+    its name (`funding_events*.csv`), else from its header (the entity whose required
+    columns it has, the most specific first)."""
+    if path.suffix.lower() in ARTICLE_SUFFIXES:
+        return ARTICLES
     by_name = entity_of(path)
     if by_name:
         return by_name
@@ -70,8 +77,14 @@ def triage(path: Path) -> LandingFile:
     """Hash a landed file and say what it holds, or why it cannot be ingested."""
     state = FileState.of(path)
     sha = file_sha256(path)
+    if path.suffix.lower() in ARTICLE_SUFFIXES:
+        try:
+            path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as err:
+            return LandingFile(path, sha, ARTICLES, f"{path.name}: an article must be UTF-8 text ({err})", state)
+        return LandingFile(path, sha, ARTICLES, None, state)
     if path.suffix.lower() != ".csv":
-        return LandingFile(path, sha, None, f"{path.name}: only .csv files are ingested", state)
+        return LandingFile(path, sha, None, f"{path.name}: only .csv files (and articles: .txt, .md, .html) are ingested", state)
     entity = detect_entity(path)
     if entity is None:
         return LandingFile(

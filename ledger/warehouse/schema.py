@@ -8,7 +8,7 @@ from ledger.transforms.entities import Entity
 from ledger.warehouse.sql_files import load_sql
 from ledger.warehouse.tables import table_exists
 
-SCHEMAS = ("raw", "ref", "staging", "marts", "quarantine", "audit")
+SCHEMAS = ("raw", "ref", "staging", "marts", "quarantine", "audit", "review")
 
 _AUDIT_DDL = """
 create table if not exists quarantine.rejected_rows (
