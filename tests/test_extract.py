@@ -97,3 +97,20 @@ def test_an_html_page_gives_its_text_without_scripts_and_its_published_time():
     article = read_article(page)
     assert article.date and article.url.startswith("https://")
     assert "<" not in article.text and "function" not in article.text and "dataLayer" not in article.text
+
+
+def test_every_development_article_gives_candidates_with_dollars():
+    """Each article of the development set, as the review asset reads it: every money
+    candidate has its dollars at the article's date (an article with no range in it, or no
+    counterparty, once failed on a column of nulls)."""
+    from ledger.extract.articles import candidates_frame, read_article
+    from ledger.extract.facts import Companies, extract
+    from ledger.transforms.reference import read_references
+
+    refs = read_references(BUNDLED_INPUT / "reference")
+    companies = Companies(refs.companies, refs.company_aliases)
+    for path in sorted((PROJECT_DIR / "tests" / "extract_dev" / "articles").iterdir()):
+        article = read_article(path)
+        frame = candidates_frame(extract(article.text, companies, article.date), refs, path.name, article.url)
+        money = frame.filter(frame["currency"].is_not_null())
+        assert money.height and money["amount_usd_mid"].null_count() == 0, path.name

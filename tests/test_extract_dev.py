@@ -1,38 +1,43 @@
-"""The extraction rules on the development set (tests/extract_dev: 17 articles, English and
-Japanese, with the facts a person listed beside each): `make extract-eval` prints recall
-and precision, and they must not fall below what the rules reach today."""
+"""The extraction rules on the article sets (`make extract-eval`): the development set
+they were tuned on (tests/extract_dev: 17 articles, English and Japanese) and the held-out
+set written after them (tests/extract_holdout: 6 articles), each with the facts a person
+listed beside its articles. The figures must not fall below what the rules reach today."""
 
 import subprocess
 import sys
+
+import pytest
 
 from helpers import BUNDLED_INPUT, PROJECT_DIR, TESTS_DIR
 from ledger.extract.evaluate import evaluate
 from ledger.extract.facts import Companies
 from ledger.transforms.reference import read_references
 
-DEV_SET = TESTS_DIR / "extract_dev"
-#: Measured 2026-12-03: recall 0.762, precision 0.734 (README). The issue's aim is 0.90 / 0.85.
-RECALL_FLOOR, PRECISION_FLOOR = 0.75, 0.70
+#: Measured 2026-12-03 (README): development 0.905 / 0.905, held out 0.667 / 0.652. The
+#: issue's aim, 0.90 recall and 0.85 precision, is for the development set.
+FLOORS = {"extract_dev": (0.88, 0.88, 15), "extract_holdout": (0.62, 0.60, 6)}
 
 
-def test_the_rules_keep_their_recall_and_precision_on_the_development_set():
+@pytest.mark.parametrize("name", sorted(FLOORS))
+def test_the_rules_keep_their_recall_and_precision(name):
+    recall_floor, precision_floor, articles = FLOORS[name]
     refs = read_references(BUNDLED_INPUT / "reference")
-    total, per_article = evaluate(DEV_SET, Companies(refs.companies, refs.company_aliases))
-    assert len(per_article) >= 15
-    assert {name[:2] for name in per_article} == {"en", "ja"}
-    assert total.expected >= 100
-    assert total.recall >= RECALL_FLOOR, total.missed
-    assert total.precision >= PRECISION_FLOOR, total.wrong
+    total, per_article = evaluate(TESTS_DIR / name, Companies(refs.companies, refs.company_aliases))
+    assert len(per_article) >= articles
+    assert {article[:2] for article in per_article} == {"en", "ja"}
+    assert total.recall >= recall_floor, total.missed
+    assert total.precision >= precision_floor, total.wrong
 
 
 def test_make_extract_eval_prints_recall_and_precision():
     out = subprocess.run(
-        [sys.executable, "-m", "ledger.extract.evaluate", str(DEV_SET)],
+        [sys.executable, "-m", "ledger.extract.evaluate", str(TESTS_DIR / "extract_dev")],
         cwd=PROJECT_DIR,
         capture_output=True,
         text=True,
         check=True,
     ).stdout
     last = out.strip().splitlines()[-1]
+    assert last.startswith("recall=")
     recall, precision = (float(part.split("=")[1]) for part in last.split())
-    assert last.startswith("recall=") and recall >= RECALL_FLOOR and precision >= PRECISION_FLOOR
+    assert recall >= FLOORS["extract_dev"][0] and precision >= FLOORS["extract_dev"][1]

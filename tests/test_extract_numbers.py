@@ -33,6 +33,12 @@ B = 1e9
         ("100,000 NVIDIA H100 GPUs", "100,000 NVIDIA H100 GPUs", "count", 1e5, 1e5, "exact", None),
         ("a 2 GW campus", "2 GW", "power", 2000, 2000, "exact", None),
         ("5 gigawatts of capacity", "5 gigawatts", "power", 5000, 5000, "exact", None),
+        ("its 750-megawatt campus", "750-megawatt", "power", 750, 750, "exact", None),
+        ("少なくとも10ギガワットの", "少なくとも10ギガワット", "power", 10000, 10000, "at_least", None),
+        ("170億ドルを超える", "170億ドルを超える", "money", 17 * B, 17 * B, "at_least", "USD"),
+        ("3000億ドル規模の契約", "3000億ドル規模", "money", 300 * B, 300 * B, "about", "USD"),
+        ("about 18,000 Grace Blackwell chips", "about 18,000 Grace Blackwell chips", "count", 18000, 18000, "about", None),
+        ("between 4 million and 5 million GPUs", "4 million and 5 million GPUs", "count", 4e6, 5e6, "exact", None),
     ],
 )
 def test_a_figure_as_written(text, span, measure, low, high, qualifier, currency):
@@ -45,6 +51,19 @@ def test_a_figure_as_written(text, span, measure, low, high, qualifier, currency
         qualifier,
         currency,
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "NVIDIA H100 processors",  # a model number is not a count
+        "the Colossus 2 chips",  # nor a cluster's number
+        "1ドル=154円台で推移",  # an exchange rate is not an amount, and 円台 is a level, not units
+        "selling 37.5 million shares at $40 apiece",  # a share price is not a financing fact
+    ],
+)
+def test_what_is_not_a_figure(text):
+    assert [(f.text, f.measure) for f in find_figures(text)] == []
 
 
 def test_two_figures_joined_by_and_are_two_figures_not_a_range():

@@ -201,3 +201,34 @@ def test_a_burn_takes_the_year_its_sentence_names_and_is_a_projection_before_it_
 def test_what_the_article_does_not_say_is_asked_for(candidate, overrides, says):
     with pytest.raises(ReviewError, match=says.replace("-", r"\-")):
         input_rows([candidate], overrides, references())
+
+
+def test_a_candidate_repeats_a_row_only_where_that_kind_of_figure_is_kept():
+    import polars as pl
+
+    from ledger.extract.review import REVIEW_COLUMNS, mark_known
+
+    candidates = pl.DataFrame(
+        [
+            {"candidate_id": "a", "company": "OpenAI", "kind": "commitment", "amount_usd_mid": 22.4e9, "amount_high": 22.4},
+            {"candidate_id": "b", "company": "OpenAI", "kind": "equity", "amount_usd_mid": 22.4e9, "amount_high": 22.4},
+        ],
+    ).with_columns(
+        [
+            pl.lit(None, t).alias(c)
+            for c, t in REVIEW_COLUMNS.items()
+            if c not in ("candidate_id", "company", "kind", "amount_usd_mid", "amount_high")
+        ]
+    )
+    figures = pl.DataFrame(
+        {
+            "entity": ["funding_events", "compute_commitments"],
+            "row_id": ["sb-remainder", "oai-cw"],
+            "company": ["OpenAI", "OpenAI"],
+            "figure": ["equity", "cloud_capacity"],
+            "measure": ["usd", "usd"],
+            "value": [22.5e9, 22.4e9],
+        }
+    )
+    known = dict(mark_known(candidates, figures).select("candidate_id", "known_rows").iter_rows())
+    assert known == {"a": "compute_commitments:oai-cw (cloud_capacity)", "b": "funding_events:sb-remainder (equity)"}

@@ -17,8 +17,9 @@ from ledger.extract.facts import Candidate
 from ledger.transforms.money import add_fx_rate, add_range, in_usd
 from ledger.transforms.reference import References
 
-#: HTML elements whose text is not the article's.
-_SKIPPED = {"script", "style", "noscript", "template", "svg", "head"}
+#: HTML elements whose text is not the article's: code, and the site's navigation, asides
+#: ("more stories") and footer.
+_SKIPPED = {"script", "style", "noscript", "template", "svg", "head", "nav", "aside", "footer", "form", "button"}
 _BLOCKS = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "article", "blockquote"}
 
 
@@ -41,6 +42,8 @@ class _Page(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
+        self.article_parts: list[str] = []  # the text inside <article>, when the page has one
+        self.in_article = 0
         self.skipping = 0
         self.meta: dict[str, str] = {}
         self.in_title = False
@@ -58,10 +61,12 @@ class _Page(HTMLParser):
             self.meta.setdefault("time", attrs["datetime"])
         elif tag == "title":
             self.in_title = True
+        if tag == "article":
+            self.in_article += 1
         if tag in _SKIPPED:
             self.skipping += 1
         elif tag in _BLOCKS:
-            self.parts.append("\n")
+            self._add("\n")
 
     def handle_endtag(self, tag):
         if tag == "title":
@@ -69,13 +74,26 @@ class _Page(HTMLParser):
         if tag in _SKIPPED and self.skipping:
             self.skipping -= 1
         elif tag in _BLOCKS:
-            self.parts.append("\n")
+            self._add("\n")
+        if tag == "article" and self.in_article:
+            self.in_article -= 1
 
     def handle_data(self, data):
         if self.in_title:
             self.title += data
         if not self.skipping:
-            self.parts.append(data)
+            self._add(data)
+
+    def _add(self, text: str) -> None:
+        self.parts.append(text)
+        if self.in_article:
+            self.article_parts.append(text)
+
+    @property
+    def text(self) -> str:
+        """The text of the page's <article> if it has one (not the site around it), else
+        of the whole page."""
+        return "".join(self.article_parts if "".join(self.article_parts).strip() else self.parts)
 
 
 #: HTML meta tags that give a page's publication date, most specific first.
@@ -100,7 +118,7 @@ def parse_article(raw: str, html: bool = False) -> Article:
     if html or raw.lstrip()[:15].lower().startswith(("<!doctype html", "<html")):
         page = _Page()
         page.feed(raw)
-        lines = [" ".join(line.split()) for line in "".join(page.parts).splitlines()]
+        lines = [" ".join(line.split()) for line in page.text.splitlines()]
         when = next((_iso_date(page.meta[k]) for k in (*_DATE_META, "time") if _iso_date(page.meta.get(k))), None)
         url = page.meta.get("canonical") or page.meta.get("og:url") or None
         title = " ".join((page.meta.get("og:title") or page.title).split()) or None
@@ -156,6 +174,8 @@ def candidates_frame(candidates: list[Candidate], refs: References, source: str,
     frame = pl.DataFrame(rows, infer_schema_length=None) if rows else pl.DataFrame(schema={"kind": pl.String})
     if frame.height == 0:
         return frame
+    # a column whose every value is missing (no range in the article) is typed, not null
+    frame = frame.with_columns(pl.col("amount_low", "amount_high").cast(pl.String))
     money = frame.filter(pl.col("currency").is_not_null())
     money = money.with_columns(
         pl.col("date").str.to_date(strict=False).alias("_date"),

@@ -1,7 +1,7 @@
 """How well the extraction rules read a development set of articles: recall and precision
 of candidate facts against the facts a person listed beside each article.
 
-    python -m ledger.extract.evaluate tests/extract_dev [--verbose]    (make extract-eval)
+    python -m ledger.extract.evaluate tests/extract_dev tests/extract_holdout [--verbose]    (make extract-eval)
 
 The set is a folder with `articles/` and one or more `expected*.csv` (article, company,
 kind, counterparty, amount_low, amount_high, qualifier, currency, text, note; amounts in
@@ -145,24 +145,27 @@ def main(argv: list[str] | None = None) -> int:
     from ledger.transforms.reference import read_references
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("folder", type=Path)
+    parser.add_argument("folders", type=Path, nargs="+", help="development sets (articles/ and expected*.csv each)")
     parser.add_argument("--input", type=Path, default=DEFAULT_INPUT, help="input folder whose reference/ names companies")
     parser.add_argument("--verbose", action="store_true", help="list each missed fact and each wrong candidate")
     args = parser.parse_args(argv)
     refs = read_references(args.input / "reference")
-    total, per_article = evaluate(args.folder, Companies(refs.companies, refs.company_aliases))
-    if args.verbose:
-        for name, score in per_article.items():
-            print(f"{name:<45} expected {score.expected:>3}  candidates {score.candidates:>3}  right {score.right:>3}")
-        for line in total.missed:
-            print(f"  missed  {line}")
-        for line in total.wrong:
-            print(f"  wrong   {line}")
-    print(
-        f"articles={len(per_article)} expected={total.expected} candidates={total.candidates} right={total.right} "
-        f"qualifier_right={total.right_qualifier} counterparty_right={total.right_counterparty}"
-    )
-    print(f"recall={total.recall:.3f} precision={total.precision:.3f}")
+    companies = Companies(refs.companies, refs.company_aliases)
+    for folder in args.folders:
+        total, per_article = evaluate(folder, companies)
+        print(f"== {folder}")
+        if args.verbose:
+            for name, score in per_article.items():
+                print(f"{name:<45} expected {score.expected:>3}  candidates {score.candidates:>3}  right {score.right:>3}")
+            for line in total.missed:
+                print(f"  missed  {line}")
+            for line in total.wrong:
+                print(f"  wrong   {line}")
+        print(
+            f"articles={len(per_article)} expected={total.expected} candidates={total.candidates} right={total.right} "
+            f"qualifier_right={total.right_qualifier} counterparty_right={total.right_counterparty}"
+        )
+        print(f"recall={total.recall:.3f} precision={total.precision:.3f}")
     return 0
 
 

@@ -5,14 +5,21 @@ span, so a reviewer can find it with Ctrl-F and judge it.
 The rules, in order, within the sentence that holds the figure:
 
 1. **Kind.** A count is `gpu_count`, power is `power_mw`. Money takes the kind of the
-   nearest keyword (`KEYWORDS`, English and Japanese) in its clause — before the figure in
+   nearest keyword (`KEYWORDS`, English and Japanese; the longest phrase where two end
+   together, so 株式総額 is equity, not a total) in its clause — before the figure in
    English, after it in Japanese ("約75億ドルの株式と最大125億ドルの負債") — else in its
-   sentence; debt and equity named together ("in debt and equity", "株式と負債を合わせて")
-   make a round total; a raise in an article about a lettered round ("Series F") is that
-   equity round unless the sentence names debt; with no keyword, a sentence about data
-   centers or infrastructure gives capex; else `unknown` (low confidence). A figure said
-   twice is one candidate, and an `unknown` mention of a figure another candidate has is
-   dropped.
+   sentence. Then:
+   - a raise is of the one instrument its clause names ("raised $30 billion in the bond
+     market" is debt); debt and equity named together ("in debt and equity",
+     "株式と負債を合わせて") and totalling words (総額, "in total") make a round total;
+   - money invested ("invest", 投資, 投じる) is equity when the sentence names the company
+     receiving it, else capex;
+   - a raise in an article about a lettered round ("Series F") is that equity round
+     unless the sentence names debt; debt in a paragraph about a special purpose vehicle
+     is `lease_spv` (the ledger's convention for GPU-leasing vehicles);
+   - no keyword: a sentence about data centers or infrastructure gives capex; a figure
+     that goes on with the figure before it about the same company ("…doubled to $10
+     billion") takes its kind, at low confidence; else `unknown`.
 2. **Company** (`reference/company_aliases.csv`, Latin names as whole words, Japanese names
    as written; a lower-case word is not a name, so "together" is not Together AI; a name
    that is the news's source — "according to Bloomberg", "ブルームバーグによると" — is no
@@ -23,11 +30,16 @@ The rules, in order, within the sentence that holds the figure:
    compute; else the one "to"/"for"/"に提供" or that "agreed to buy"; else the one not
    "with"/"from"/"と"/"から"; else the first named. Anything else: the first company named
    (not an investor; for GPUs and power, not the chip maker). A sentence that names none
-   takes the article's main company (the one it names most, chip makers aside), noted.
+   ("同社は…", "The company…") takes its paragraph's first company, else the article's
+   (the one it names most, chip makers aside); in an investor's story, equity it does not
+   attribute goes to the company the article says the money goes into. Noted either way.
 3. **Counterparty.** For money raised, the company "led by", "from", "with" or "と",
    "から", else another company named before the figure; for a contract, the seller.
-4. **Restatements.** A figure restated in another currency in parentheses right after
-   another is that figure's restatement (`alt_text`), never a fact of its own.
+4. **One fact, one candidate.** A figure restated in another currency in parentheses is
+   that figure's restatement (`alt_text`). A figure said twice is one candidate (the
+   qualified mention wins: "about $20 billion" over the headline's "$20 billion"); a
+   headline's figure the body gives again is the body's candidate; an `unknown` mention of
+   a figure another candidate has is dropped.
 """
 
 from __future__ import annotations
@@ -69,14 +81,36 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
         "borrowed",
         "lenders",
         "負債",
+        "負債総額",
         "融資",
         "借入",
         "社債",
         "債務",
         "債券",
+        "劣後債",
+        "ハイブリッド債",
         "ローン",
     ),
-    "equity": ("equity", "shares", "stake", "invest", "Series", "株式", "出資", "増資", "シリーズ"),
+    "equity": (
+        "equity",
+        "shares",
+        "stake",
+        "Series",
+        "IPO",
+        "initial public offering",
+        "listing",
+        "株式",
+        "株式総額",
+        "出資",
+        "増資",
+        "シリーズ",
+        "拠出",
+        "上場",
+    ),
+    # money invested: equity when the sentence names the company receiving it ("invest $2
+    # billion in xAI", "オープンAIに投資"), else capex ("invest $500 billion in US AI
+    # infrastructure", "国内のAI基盤に約4400億円を投じ")
+    "invest": ("invest", "investment", "investing", "投資", "投じ"),
     "commitment": (
         "contract",
         "agreement",
@@ -95,7 +129,22 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
         "調達契約",
         "購入",
     ),
-    "burn": ("burn", "cash burn", "burned", "losses", "消費", "燃焼", "赤字", "損失", "費やす", "を使う", "流出"),
+    "burn": (
+        "burn",
+        "cash burn",
+        "burned",
+        "lose",
+        "losing",
+        "loss",
+        "losses",
+        "消費",
+        "燃焼",
+        "赤字",
+        "損失",
+        "費やす",
+        "を使う",
+        "流出",
+    ),
     "revenue": ("revenue", "sales", "売上", "収益", "売上高"),
     "cash": ("cash on hand", "cash reserves", "手元資金", "現預金"),
     "capex": (
@@ -110,8 +159,7 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
         "構築",
         "設備投資",
         "投資額",
-        "投じる",
-        "投資する",
+        "取得",
     ),
     "round_total": (
         "raise",
@@ -122,8 +170,12 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
         "seeking",
         "sought",
         "in total",
+        "total of",
         "combined",
         "合わせて",
+        "合わせると",
+        "総額",
+        "集め",
         "資金調達",
         "調達",
     ),
@@ -131,6 +183,14 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
 #: Words that make money capex only when no other keyword is in the sentence ("約4400億円を
 #: AIインフラに投資", "$80 billion on data centers").
 WEAK_CAPEX = ("data center", "data centre", "infrastructure", "データセンター", "インフラ")
+#: Words that sum a raise's parts: the figure they give is the total, whatever parts are named.
+_TOTALLING = ("in total", "combined", "total of", "合わせて", "合わせると", "総額")
+#: A special purpose vehicle named: its debt is `lease_spv`.
+_SPV = re.compile(r"special[- ]purpose vehicle|\bSPV\b|leasing vehicle|特別目的会社", re.IGNORECASE)
+#: Money put "in the company" or "in the start-up": into a company the sentence does not name.
+_IN_THE_COMPANY = re.compile(r"\b(?:in|into)\s+(?:the\s+(?:company|start-?up|firm|group|developer|lab)|it)\b", re.IGNORECASE)
+#: Kinds that name what a raise is.
+_INSTRUMENTS = ("equity", "debt", "convertible", "lease_spv")
 #: Debt and equity named together: a figure for both is a round total.
 _MIXED = re.compile(r"(?:debt|equity)\s+(?:and|or|&)\s+(?:debt|equity)|株式と負債|負債と株式", re.IGNORECASE)
 #: An article about a lettered round ("Series F", "シリーズE"): a raise it reports without
@@ -248,7 +308,8 @@ def _keyword_positions(sentence: str) -> list[tuple[int, int, str, str]]:
     for kind, words in KEYWORDS.items():
         for word in words:
             flags = re.IGNORECASE if word.isascii() else 0
-            pattern = rf"(?<![A-Za-z]){re.escape(word)}" if word.isascii() else re.escape(word)
+            # "invest" but not "investors", 投資 but not 投資家 (investors)
+            pattern = rf"(?<![A-Za-z]){re.escape(word)}(?!ors?\b)" if word.isascii() else re.escape(word) + "(?!家)"
             found += [(m.start(), m.end(), kind, word) for m in re.finditer(pattern, sentence, flags)]
     return found
 
@@ -269,11 +330,20 @@ def _kind(sentence: str, start: int, end: int) -> tuple[str, str]:
         if japanese:
             before, after = after, before
             nearest_before = min(before, key=lambda k: (k[0], -(k[1] - k[0]))) if before else None
-            nearest_after = max(after, key=lambda k: (k[1], -(k[1] - k[0]))) if after else None
+            nearest_after = max(after, key=lambda k: (k[1], k[1] - k[0])) if after else None
         else:
-            nearest_before = max(before, key=lambda k: (k[1], -(k[1] - k[0]))) if before else None
+            nearest_before = max(before, key=lambda k: (k[1], k[1] - k[0])) if before else None
             nearest_after = min(after, key=lambda k: (k[0], -(k[1] - k[0]))) if after else None
         k = nearest_before or nearest_after
+        if k and k[2] == "round_total" and k[3] not in _TOTALLING:
+            # "raised $30 billion in the bond market": the raise is of the instrument its
+            # clause names, else the one instrument its sentence names
+            for low, high in ((clause_start, clause_end), (0, len(sentence))):
+                specific = [x for x in keywords if low <= x[0] <= high and x[2] in _INSTRUMENTS]
+                if len({x[2] for x in specific}) == 1:
+                    return specific[0][2], f"{k[3]} … {specific[0][3]}"
+                if specific:
+                    break
         if k:
             if k[2] in ("equity", "debt") and _MIXED.search(sentence[max(0, start - 80) : end + 80]):
                 return "round_total", f"{k[3]} (debt and equity together)"
@@ -294,11 +364,39 @@ def main_company(text: str, companies: Companies) -> str | None:
     return max(counts, key=lambda n: (counts[n], n)) if counts else None
 
 
+def paragraph_topics(text: str, companies: Companies) -> list[tuple[int, int, str | None]]:
+    """(start, end, topic) of each paragraph (text between blank lines): the first company
+    it names that is not a chip maker, a government or the news's source — what a sentence
+    in it that names no company ("同社は…", "The company…") is about."""
+    out = []
+    for m in re.finditer(r"(?:.+(?:\n(?!\s*\n)|$))+", text):
+        named = [
+            x.name
+            for x in companies.named(text, m.start(), m.end())
+            if companies.kind.get(x.name) not in ("chip_vendor", "government", "academic")
+            and not _SOURCE_BEFORE.search(text[max(0, x.start - 40) : x.start])
+            and not _SOURCE_AFTER.match(text[x.end : x.end + 30])
+        ]
+        out.append((m.start(), m.end(), named[0] if named else None))
+    return out
+
+
+def main_recipient(text: str, companies: Companies) -> str | None:
+    """The company an article says receives money most often ("in xAI", "オープンAIへの")."""
+    counts: dict[str, int] = {}
+    for m in companies.named(text, 0, len(text)):
+        if _RECEIVES_BEFORE.search(text[max(0, m.start - 40) : m.start]) or _RECEIVES_AFTER.match(text[m.end : m.end + 30]):
+            counts[m.name] = counts.get(m.name, 0) + 1
+    return max(counts, key=lambda n: (counts[n], n)) if counts else None
+
+
 def extract(text: str, companies: Companies, date: str | None = None) -> list[Candidate]:
     """Every candidate fact in an article's text (see the module's rules)."""
     main = main_company(text, companies)
+    recipient = main_recipient(text, companies)
     series = bool(_SERIES.search(text))
     out: list[Candidate] = []
+    topics = paragraph_topics(text, companies)
     for s_start, s_end in sentences(text):
         sentence = text[s_start:s_end]
         figures = [
@@ -307,7 +405,8 @@ def extract(text: str, companies: Companies, date: str | None = None) -> list[Ca
         ]
         named = companies.named(text, s_start, s_end)
         for figure, alt in figures:
-            candidate = _candidate(text, sentence, s_start, figure, alt, named, main, companies, date)
+            topic = next((t for start, end, t in topics if start <= s_start < end), None)
+            candidate = _candidate(text, sentence, s_start, figure, alt, named, topic or main, companies, date, recipient)
             if (
                 series
                 and candidate.kind == "round_total"
@@ -315,8 +414,65 @@ def extract(text: str, companies: Companies, date: str | None = None) -> list[Ca
                 and not any(k == "debt" for _, _, k, _ in _keyword_positions(sentence))
             ):
                 candidate.kind, candidate.rule = "equity", candidate.rule.replace("round_total", "equity") + "+series"
+            if candidate.kind == "debt" and _SPV.search(paragraph_of(text, s_start)):
+                # the ledger's convention: debt raised in a vehicle that buys GPUs and leases them on
+                candidate.kind, candidate.rule = "lease_spv", candidate.rule + "+SPV in its paragraph"
             out.append(candidate)
-    return _first_mentions(out)
+    return _first_mentions(_headline_in_body(_carry_kinds(out), text))
+
+
+def paragraph_of(text: str, offset: int) -> str:
+    """The paragraph (text between blank lines) holding `offset`."""
+    start = max(text.rfind("\n\n", 0, offset), 0)
+    end = text.find("\n\n", offset)
+    return text[start : end if end != -1 else len(text)]
+
+
+#: Kinds a following figure can go on with (a raise's target, a contract's expansion).
+_CARRIED = ("equity", "debt", "convertible", "lease_spv", "round_total", "commitment")
+
+
+def _carry_kinds(candidates: list[Candidate]) -> list[Candidate]:
+    """A money figure whose sentence has no keyword continues the story of the figure before
+    it ("…aiming to raise about $5 billion. By August the amount had doubled to $10
+    billion"): it takes that figure's kind when both are about the same company, at low
+    confidence."""
+    last: Candidate | None = None
+    for c in candidates:
+        if c.kind == "unknown" and last is not None and last.company == c.company and c.currency and last.kind in _CARRIED:
+            c.kind, c.rule, c.confidence = last.kind, f"{c.rule}+kind of the figure before", "low"
+        if c.currency:
+            last = c
+    return candidates
+
+
+def _headline_in_body(candidates: list[Candidate], text: str) -> list[Candidate]:
+    """A headline's figure that the body gives again is the body's fact: headlines squeeze
+    ("xAI lines up $20bn …, with NVIDIA taking a slice of the equity"), the body says what
+    the figure is ("raising about $20 billion"). The body's candidate notes the headline."""
+    first = re.search(r"\S.*", text)
+    headline_end = first.end() if first else 0
+    body = [c for c in candidates if c.start >= headline_end]
+    kept = []
+    for c in candidates:
+        # the same figure, or the top of the body's range ("最大650億ドル" for "600億〜650億ドル")
+        again = next(
+            (
+                b
+                for b in body
+                if c.start < headline_end
+                and (b.amount_high, b.currency, b.unit) == (c.amount_high, c.currency, c.unit)
+                and (b.amount_low == c.amount_low or c.amount_low == c.amount_high)
+            ),
+            None,
+        )
+        if again is None:
+            kept.append(c)
+        else:
+            again.notes.append(f"also in the headline: {c.text}")
+            if _company_borrowed(again) and not _company_borrowed(c):  # the headline names whose it is
+                again.company = c.company
+    return kept
 
 
 def _first_mentions(candidates: list[Candidate]) -> list[Candidate]:
@@ -328,6 +484,13 @@ def _first_mentions(candidates: list[Candidate]) -> list[Candidate]:
     candidates = [
         c for c in candidates if c.kind != "unknown" or (c.company, c.amount_low, c.amount_high, c.currency) not in kinds
     ]
+    # a figure whose sentence names no company is the same fact as that figure where a
+    # sentence does name one (a headline's "「スターゲート」…5000億ドル", the body's "5000億ドルを投じる")
+    named_company = {(c.kind, c.amount_low, c.amount_high, c.currency): c.company for c in candidates if not _company_borrowed(c)}
+    for c in candidates:
+        key = (c.kind, c.amount_low, c.amount_high, c.currency)
+        if _company_borrowed(c) and key in named_company:
+            c.company = named_company[key]
     kept: dict[tuple, Candidate] = {}
     for c in candidates:
         key = (c.company, c.kind, c.amount_low, c.amount_high, c.currency, c.unit)
@@ -340,6 +503,14 @@ def _first_mentions(candidates: list[Candidate]) -> list[Candidate]:
         else:
             kept[key].notes.append(f"also at offset {c.start}: {c.text}")
     return sorted(kept.values(), key=lambda c: c.start)
+
+
+def _company_borrowed(c: Candidate) -> bool:
+    """Whether the candidate's company came from its paragraph or article, not its sentence."""
+    return any(n.startswith(_BORROWED) for n in c.notes)
+
+
+_BORROWED = "the sentence names no company"
 
 
 def _roles(kind: str, text: str, figure: Figure, named: list[Mention], main: str | None, companies: Companies):
@@ -422,7 +593,7 @@ def _shift(figure: Figure, offset: int) -> Figure:
     )
 
 
-def _candidate(text, sentence, s_start, figure, alt, named, main, companies, date) -> Candidate:
+def _candidate(text, sentence, s_start, figure, alt, named, main, companies, date, recipient=None) -> Candidate:
     local_start, local_end = figure.start - s_start, figure.end - s_start
     if figure.measure == "count":
         kind, keyword = "gpu_count", figure.unit
@@ -430,7 +601,26 @@ def _candidate(text, sentence, s_start, figure, alt, named, main, companies, dat
         kind, keyword = "power_mw", figure.unit
     else:
         kind, keyword = _kind(sentence, local_start, local_end)
+    if kind == "invest":
+        receives = [m for m in named if _RECEIVES_BEFORE.search(text[max(0, m.start - 40) : m.start])]
+        receives += [m for m in named if _RECEIVES_AFTER.match(text[m.end : m.end + 30])]
+        in_a_company = receives or _IN_THE_COMPANY.search(sentence)
+        in_infrastructure = any(w.lower() in sentence.lower() for w in WEAK_CAPEX)
+        # no company named as receiving it: the company the article says money goes into,
+        # unless that is the one investing (a company investing in itself builds)
+        investor = named[0].name if named else main
+        into_recipient = recipient is not None and recipient != investor and not in_infrastructure
+        kind = "equity" if in_a_company or into_recipient else "capex"
+        keyword = f"{keyword} ({'in a company' if kind == 'equity' else 'in infrastructure'})"
     company, counterparty, how = _roles(kind, text, figure, named, main, companies)
+    if (
+        how == "article"
+        and kind in ("equity", "round_total")
+        and recipient
+        and companies.kind.get(main) in ("investor", "financier")
+    ):
+        # an investor's story: the equity it does not attribute is in the company it invests in
+        company, counterparty = recipient, counterparty or main
     rule = f"{figure.measure}:{kind}" + (f"({keyword})" if keyword else "")
     confidence = "high" if keyword and how == "sentence" else "medium" if keyword else "low"
     candidate = Candidate(
@@ -452,7 +642,7 @@ def _candidate(text, sentence, s_start, figure, alt, named, main, companies, dat
         sentence=" ".join(sentence.split()),
     )
     if how == "article" and main:
-        candidate.notes.append(f"company from the article ({main} is the lab it names most)")
+        candidate.notes.append(f"{_BORROWED}: {company}, from its paragraph or the article")
     if alt is not None:
         candidate.alt_text, candidate.alt_currency = alt.text, alt.currency
         candidate.alt_amount_low, candidate.alt_amount_high = alt.low, alt.high

@@ -157,8 +157,10 @@ _EN_COUNT = re.compile(
 # --- Japanese: [約|最大] number(兆|億|万)... [〜 number...] (ドル|円|…|基|個|枚)
 _JA_NUM = r"(?:\d[\d,]*(?:\.\d+)?(?:兆|億|万))+(?:\d[\d,]*(?:\.\d+)?)?|\d[\d,]*(?:\.\d+)?"
 _JA_FIGURE = re.compile(
-    r"(?P<a>" + _JA_NUM + r")(?P<ca>米ドル|ドル|円|ユーロ|ポンド|元)?(?:\s?[〜～~\-－]\s?(?P<b>" + _JA_NUM + r"))?"
-    r"(?P<cur>米ドル|ドル|円|ユーロ|ポンド|元|基|個|枚|台|ギガワット|メガワット|GW|MW)"
+    # a currency after the first number only before a range ("350億ドル〜400億ドル"), so
+    # "154円台" (the 154-yen level) is not 154 units
+    r"(?P<a>" + _JA_NUM + r")(?:(?P<ca>米ドル|ドル|円|ユーロ|ポンド|元)?\s?[〜～~\-－]\s?(?P<b>" + _JA_NUM + r"))?"
+    r"(?P<cur>米ドル|ドル|円|ユーロ|ポンド|元|基|個|枚|台|ギガワット|メガワット|GW|MW)(?!台)"
 )
 
 
@@ -260,11 +262,28 @@ def _qualifier_start(text: str, figure: Figure) -> int:
     return figure.start
 
 
+#: Below these, money is a price (a share at $40, a GPU at $30,000), not a financing fact.
+_LEAST_FINANCING = {"JPY": 1e8, "CNY": 1e7}
+_LEAST_FINANCING_DEFAULT = 1e6
+
+
+def _is_a_price(figure: Figure) -> bool:
+    return figure.measure == "money" and figure.high < _LEAST_FINANCING.get(figure.currency or "", _LEAST_FINANCING_DEFAULT)
+
+
+def _is_exchange_rate(text: str, figure: Figure) -> bool:
+    """ "1ドル=154円", "$1 = ¥150": a rate, not an amount."""
+    return figure.measure == "money" and bool(
+        re.match(r"\s*[=＝]", text[figure.end : figure.end + 3])
+        or re.search(r"[=＝]\s*$", text[max(0, figure.start - 3) : figure.start])
+    )
+
+
 def find_figures(text: str) -> list[Figure]:
     """Every money, count and power figure in `text`, in order; where two readings overlap
     the longer one wins ("$35-40 billion" over "$35")."""
     candidates = _en_money(text) + _en_power(text) + _en_count(text) + _ja_figures(text)
-    candidates = [c for c in candidates if c.high > 0]
+    candidates = [c for c in candidates if c.high > 0 and not _is_exchange_rate(text, c) and not _is_a_price(c)]
     chosen: list[Figure] = []
     for c in sorted(candidates, key=lambda f: (f.start, -(f.end - f.start))):
         if chosen and c.start < chosen[-1].end:

@@ -35,6 +35,19 @@ PERIOD_METRICS = {"burn": "net_burn", "revenue": "revenue", "cash": "cash_on_han
 #: How close a ledger figure must be to a candidate's to be the same figure (fraction).
 SAME_FIGURE_TOLERANCE = 0.01
 
+#: Where the ledger keeps each kind of figure (a candidate repeats a row only of these).
+KIND_ENTITIES = {
+    **{kind: ("funding_events",) for kind in (*FUNDING_KINDS, "round_total")},
+    "commitment": ("compute_commitments",),
+    "capex": ("clusters", "cash_burn"),
+    "burn": ("cash_burn",),
+    "revenue": ("cash_burn",),
+    "cash": ("cash_burn",),
+    "gpu_count": ("clusters", "compute_commitments"),
+    "power_mw": ("clusters", "compute_commitments"),
+    "unknown": ("funding_events", "compute_commitments", "clusters", "cash_burn"),
+}
+
 #: The columns of `review.candidate_facts`, in order.
 REVIEW_COLUMNS = {
     "candidate_id": pl.String,
@@ -107,16 +120,22 @@ def _measure(kind: pl.Expr) -> pl.Expr:
 
 def mark_known(candidates: pl.DataFrame, figures: pl.DataFrame, tolerance: float = SAME_FIGURE_TOLERANCE) -> pl.DataFrame:
     """Fill `known_rows`: the ledger rows (`entity:row_id`) of the same company holding the
-    same figure (within `tolerance`), whatever their kind — a reviewer decides whether the
-    article's figure is that row's fact. `figures` is sql/review_ledger_figures.sql. A row
+    same figure (within `tolerance`) in the table that keeps that kind of figure
+    (`KIND_ENTITIES`) — a reviewer decides whether the article's figure is that row's fact. `figures` is sql/review_ledger_figures.sql. A row
     written from the candidate itself does not count."""
     if candidates.height == 0:
         return candidates
     as_written = (pl.coalesce("amount_low", "amount_high") + pl.col("amount_high")) / 2
     value = pl.when(pl.col("kind").is_in(["gpu_count", "power_mw"])).then(as_written).otherwise(pl.col("amount_usd_mid"))
-    keyed = candidates.select("candidate_id", "company", _measure(pl.col("kind")).alias("measure"), value.alias("value"))
+    keyed = candidates.select("candidate_id", "company", "kind", _measure(pl.col("kind")).alias("measure"), value.alias("value"))
+    places = pl.DataFrame(
+        [(kind, entity) for kind, entities in KIND_ENTITIES.items() for entity in entities],
+        schema={"kind": pl.String, "entity": pl.String},
+        orient="row",
+    )
     matches = (
         keyed.join(figures.rename({"value": "ledger_value"}), on=["company", "measure"])
+        .join(places, on=["kind", "entity"], how="semi")
         .filter(
             ((pl.col("value") - pl.col("ledger_value")).abs() <= tolerance * pl.col("value").abs())
             & (pl.col("row_id") != pl.lit("review-") + pl.col("candidate_id"))
