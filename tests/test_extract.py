@@ -114,3 +114,33 @@ def test_every_development_article_gives_candidates_with_dollars():
         frame = candidates_frame(extract(article.text, companies, article.date), refs, path.name, article.url)
         money = frame.filter(frame["currency"].is_not_null())
         assert money.height and money["amount_usd_mid"].null_count() == 0, path.name
+
+
+def test_a_burn_carries_the_year_its_sentence_gives(founding_candidates):
+    burn = next(c for c in founding_candidates if c["kind"] == "burn")
+    assert burn["period"] == "2025"  # "2025年だけで…最大130億ドル"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "figure", "year"),
+    [
+        ("同社は29年までに累計1150億ドルの現金を使う見通しで、26年だけで170億ドルを超える。", "170億ドル", "2026"),
+        ("同社は29年までに累計1150億ドルの現金を使う見通しで、26年だけで170億ドルを超える。", "1150億ドル", "2029"),
+        ("revenue would rise to $18 billion this year and to $144 billion by fiscal 2030.", "$144 billion", "2030"),
+        ("revenue would rise to $18 billion this year and to $144 billion by fiscal 2030.", "$18 billion", None),
+        ("It expects to burn $13 billion in 2025.", "$13 billion", "2025"),
+    ],
+)
+def test_the_year_a_sentence_gives_a_figure(sentence, figure, year):
+    from ledger.extract.facts import figure_year
+
+    start = sentence.index(figure)
+    assert figure_year(sentence, start, start + len(figure)) == year
+
+
+def test_a_sentence_that_gives_a_full_date_dates_its_figures():
+    from ledger.extract.facts import sentence_date
+
+    assert sentence_date("xAI said on October 7, 2025 that it raised") == "2025-10-07"
+    assert sentence_date("2026年1月6日に調達完了を発表した") == "2026-01-06"
+    assert sentence_date("in 2025 it burned") is None

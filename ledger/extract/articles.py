@@ -218,6 +218,7 @@ COLUMNS = (
     "end",
     "alt_text",
     "sentence",
+    "period",
     "rule",
     "confidence",
     "notes",

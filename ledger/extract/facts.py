@@ -243,6 +243,7 @@ class Candidate:
     rule: str
     confidence: str
     sentence: str = ""
+    period: str | None = None  # the year the sentence gives the figure ("in 2025", "26年だけで")
     alt_text: str | None = None
     alt_amount_low: float | None = None
     alt_amount_high: float | None = None
@@ -505,6 +506,64 @@ def _first_mentions(candidates: list[Candidate]) -> list[Candidate]:
     return sorted(kept.values(), key=lambda c: c.start)
 
 
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        (
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ),
+        1,
+    )
+}
+_EN_DATE = re.compile(r"\b(" + "|".join(_MONTHS) + r")\s+(\d{1,2}),\s+(20\d\d)\b", re.IGNORECASE)
+_JA_DATE = re.compile(r"(20\d\d)年(\d{1,2})月(\d{1,2})日")
+_EN_YEAR = re.compile(r"\b(?:in|for|during|through|over|by|of|across)\s+(?:fiscal\s+(?:year\s+)?)?(20\d\d)\b", re.IGNORECASE)
+_JA_YEAR = re.compile(r"(?<!\d)(20\d\d|\d\d)年(?!\d{1,2}月)(?:度|だけで|中|通期|には|に|の)?")
+
+
+def sentence_date(sentence: str) -> str | None:
+    """A full date the sentence gives ("on October 7, 2025", "2025年10月7日"), as YYYY-MM-DD."""
+    from datetime import date
+
+    m = _EN_DATE.search(sentence)
+    parts = (int(m[3]), _MONTHS[m[1].lower()], int(m[2])) if m else None
+    if parts is None:
+        j = _JA_DATE.search(sentence)
+        parts = (int(j[1]), int(j[2]), int(j[3])) if j else None
+    try:
+        return date(*parts).isoformat() if parts else None
+    except ValueError:
+        return None
+
+
+def figure_year(sentence: str, start: int, end: int) -> str | None:
+    """The year a sentence gives a figure — "burned $13 billion in 2025", "26年だけで170億ドル",
+    "by fiscal 2030" — the one nearest the figure; two-digit Japanese years are 20xx."""
+    # within the figure's clause: "$18 billion this year and $144 billion by fiscal 2030"
+    lower = max([m.end() for m in re.finditer(r"[、,;:]|\band\b", sentence[:start])] or [0])
+    upper = min([end + m.start() for m in re.finditer(r"[、,;。]|\band\b", sentence[end:])] or [len(sentence)])
+    sentence = sentence[:upper]
+    found = [(m.start(), m[1]) for m in _EN_YEAR.finditer(sentence) if m.start() >= lower]
+    for m in (m for m in _JA_YEAR.finditer(sentence) if m.start() >= lower):
+        year = m[1] if len(m[1]) == 4 else f"20{m[1]}"
+        if 2000 <= int(year) <= 2049:
+            found.append((m.start(), year))
+    if not found:
+        return None
+    return min(found, key=lambda f: min(abs(f[0] - start), abs(f[0] - end)))[1]
+
+
 def _company_borrowed(c: Candidate) -> bool:
     """Whether the candidate's company came from its paragraph or article, not its sentence."""
     return any(n.startswith(_BORROWED) for n in c.notes)
@@ -640,7 +699,12 @@ def _candidate(text, sentence, s_start, figure, alt, named, main, companies, dat
         rule=rule,
         confidence=confidence,
         sentence=" ".join(sentence.split()),
+        period=figure_year(sentence, local_start, local_end),
     )
+    given = sentence_date(sentence)
+    if given:
+        candidate.date = given
+        candidate.notes.append(f"dated {given} by its sentence")
     if how == "article" and main:
         candidate.notes.append(f"{_BORROWED}: {company}, from its paragraph or the article")
     if alt is not None:

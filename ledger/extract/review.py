@@ -69,6 +69,7 @@ REVIEW_COLUMNS = {
     "start": pl.Int64,
     "end": pl.Int64,
     "sentence": pl.String,
+    "period": pl.String,
     "alt_text": pl.String,
     "alt_amount_low": pl.Float64,
     "alt_amount_high": pl.Float64,
@@ -222,9 +223,9 @@ def _number(value: float | None) -> str | None:
 
 
 def _period(candidate: dict, overrides: Overrides) -> tuple[str, str]:
-    """(period_start, period_end) for a company-level figure: the reviewer's, else the one
-    year the sentence names ("in 2025", "2025年"), else — for cash on hand, a point in time
-    — the article's date."""
+    """(period_start, period_end) for a company-level figure: the reviewer's, else the year
+    the sentence gives the figure (`period`: "in 2025", "26年だけで"), else the one year the
+    sentence names, else — for cash on hand, a point in time — the article's date."""
     if overrides.period:
         if re.fullmatch(r"\d{4}", overrides.period):
             return f"{overrides.period}-01-01", f"{overrides.period}-12-31"
@@ -232,6 +233,8 @@ def _period(candidate: dict, overrides: Overrides) -> tuple[str, str]:
         if sep and all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", d) for d in (start, end)):
             return start, end
         raise ReviewError(f"--period {overrides.period!r}: give a year (2025) or two days (2025-01-01:2025-06-30)")
+    if candidate.get("period"):
+        return f"{candidate['period']}-01-01", f"{candidate['period']}-12-31"
     years = sorted(set(re.findall(r"(?<!\d)(20\d\d)(?!\d)", candidate["sentence"] or "")))
     if len(years) == 1:
         return f"{years[0]}-01-01", f"{years[0]}-12-31"
