@@ -52,7 +52,7 @@ report: $(BIN)/compute-ledger
 # recall and precision of the article extraction: on the development set the rules were
 # tuned on, and on the held-out set written after them (README)
 extract-eval: $(BIN)/compute-ledger
-	$(BIN)/python -m ledger.extract.evaluate tests/extract_dev tests/extract_holdout $(if $(VERBOSE),--verbose)
+	$(BIN)/python -m ledger.extract.evaluate tests/extract_dev tests/extract_holdout tests/extract_holdout2 $(if $(VERBOSE),--verbose)
 
 ui: $(BIN)/compute-ledger $(DAGSTER_HOME)/dagster.yaml
 	exec $(BIN)/compute-ledger ui --host 127.0.0.1 --port $(PORT)

@@ -1,7 +1,7 @@
 """The extraction rules on the article sets (`make extract-eval`): the development set
-they were tuned on (tests/extract_dev: 17 articles, English and Japanese) and the held-out
-set written after them (tests/extract_holdout: 6 articles), each with the facts a person
-listed beside its articles. The figures must not fall below what the rules reach today."""
+they were tuned on (tests/extract_dev: 17 articles, English and Japanese) and two held-out
+sets written after them (tests/extract_holdout, tests/extract_holdout2: 6 articles each),
+each with the facts a person listed beside its articles. The figures must not fall below what the rules reach today."""
 
 import subprocess
 import sys
@@ -13,9 +13,14 @@ from ledger.extract.evaluate import evaluate
 from ledger.extract.facts import Companies
 from ledger.transforms.reference import read_references
 
-#: Measured 2026-12-03 (README): development 0.905 / 0.905, held out 0.667 / 0.652. The
-#: issue's aim, 0.90 recall and 0.85 precision, is for the development set.
-FLOORS = {"extract_dev": (0.88, 0.88, 15), "extract_holdout": (0.62, 0.60, 6)}
+#: Measured 2026-12-03 (README): development 0.905 / 0.905, first held-out set 0.667 /
+#: 0.652, second held-out set (never used to change a rule) 0.756 / 0.756. The issue's aim,
+#: 0.90 recall and 0.85 precision, is for the development set.
+FLOORS = {
+    "extract_dev": (0.88, 0.88, 15),
+    "extract_holdout": (0.62, 0.60, 6),
+    "extract_holdout2": (0.72, 0.72, 6),
+}
 
 
 @pytest.mark.parametrize("name", sorted(FLOORS))
