@@ -146,3 +146,25 @@ def test_a_run_writes_the_report_and_gives_the_mart_pages_their_charts_and_numbe
     assert isinstance(leverage["total_debt_usd"], dg.FloatMetadataValue)
     # every table carries its column schema
     assert all("dagster/column_schema" in m for k, m in metadata.items() if k.startswith(("marts/", "staging/")))
+
+
+def test_two_writers_of_the_report_at_once_both_succeed(tmp_path):
+    """Two runs (two domains' landing runs) draw the report at the same moment: each writes
+    a partial file of its own and replaces the page whole, so neither fails and the page is
+    always one writer's whole page (a shared partial name made the slower fail with
+    FileNotFoundError, first seen in CI)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from ledger.report import write_whole
+
+    path = tmp_path / "index.html"
+    pages = [f"<html>{str(n) * 200_000}</html>" for n in range(4)]
+
+    def write(n):
+        for _ in range(100):
+            write_whole(path, pages[n])
+
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(write, range(4)))  # re-raises a writer's error
+    assert path.read_text(encoding="utf-8") in pages
+    assert [p.name for p in tmp_path.iterdir()] == ["index.html"]  # no partial left behind

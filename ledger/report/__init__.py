@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import threading
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -269,10 +270,7 @@ def javascript_bundle() -> str:
     if path.exists():
         return path.read_text(encoding="utf-8")
     bundle = vl_convert.javascript_bundle()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    partial.write_text(bundle, encoding="utf-8")
-    os.replace(partial, path)
+    write_whole(path, bundle)
     return bundle
 
 
@@ -291,8 +289,15 @@ def write_report(
     it to `path` whole (a reader never sees half a file); the sections it drew."""
     sections = build_sections(con, checks)
     page = render_page(sections, as_of=as_of, generated_at=datetime.now(UTC), javascript=javascript_bundle())
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(page, encoding="utf-8")
-    os.replace(partial, path)
+    write_whole(path, page)
     return sections
+
+
+def write_whole(path: Path, text: str) -> None:
+    """Write `text` to `path` whole: to a partial file of this writer's own, then renamed
+    over it. Two runs drawing the report at once (two domains' landing runs) each replace
+    the page whole, the later one winning, and neither fails; a reader never sees half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.partial")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
