@@ -13,6 +13,16 @@ repeated_source_rows as (
     from staging.gpu_prices
     group by all
     having count(*) > 1
+),
+
+-- the cheapest on-demand price of each provider, model, region and day: a spot price above
+-- it is a feed error (spot is the interruptible discount), flagged by spot_not_above_on_demand
+on_demand as (
+    select provider, gpu_model, coalesce(region, '') as region, observed_date,
+        min(usd_per_gpu_hour_mid) as on_demand_usd_per_gpu_hour
+    from staging.gpu_prices
+    where price_type = 'on_demand' and provider is not null
+    group by all
 )
 
 select
@@ -35,9 +45,18 @@ select
     -- that republishes others' reporting), so the figure names no original source
     (select p.quote_id || ': ' || min(d.domain) from ref.source_domains as d
         where source_host(p.source_url) = d.domain or source_host(p.source_url) like '%.' || d.domain)
-        as aggregator_only_source
+        as aggregator_only_source,
+    -- '<id>: spot $x above on-demand $y' for a spot price above the same provider's
+    -- on-demand price for the same model, region and day
+    case when p.price_type = 'spot' and p.usd_per_gpu_hour_mid > o.on_demand_usd_per_gpu_hour
+        then p.quote_id || ': spot $' || round(p.usd_per_gpu_hour_mid, 2) || ' above on-demand $'
+            || round(o.on_demand_usd_per_gpu_hour, 2) || ' per GPU-hour'
+    end as spot_above_on_demand
 from staging.gpu_prices as p
 left join ref.gpu_catalog as k on k.gpu_model = p.gpu_model
 left join repeated_quotes as r on r.quote_id = p.quote_id
 left join repeated_source_rows as s
     on s.raw_row_id = p.raw_row_id and s.gpu_model = p.gpu_model and s.price_type = p.price_type
+left join on_demand as o
+    on p.price_type = 'spot' and o.provider = p.provider and o.gpu_model = p.gpu_model
+    and o.region = coalesce(p.region, '') and o.observed_date = p.observed_date

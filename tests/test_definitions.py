@@ -134,7 +134,7 @@ def test_one_check_per_expectation_blocking_when_severity_is_error():
         by_asset.setdefault(key.asset_key.to_user_string(), set()).add(key.name)
     expected = {f"staging/{s.name}": {e.name for e in s.expectations} for s in load_suites()}
     assert by_asset == expected
-    assert sum(len(v) for v in expected.values()) == 136
+    assert sum(len(v) for v in expected.values()) == 138
     specs = {
         (s.asset_key.to_user_string(), s.name): s
         for a in [*defs.asset_checks, *defs.assets]

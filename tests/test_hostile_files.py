@@ -199,3 +199,31 @@ def test_a_file_whose_copy_finishes_during_the_retries_is_loaded(db, folder, mon
     writer.join()
     assert result.success
     assert recon(db)["funding_events_copying.csv"] == (1, 1, 0, 0)
+
+
+def test_a_spot_price_above_on_demand_is_flagged_by_a_warning(db, folder, tmp_path):
+    """Issue 17: a feed that lists a spot price above the same provider's on-demand price
+    for the same GPU, region and day (prices swapped, a stale row) warns; the run goes on.
+    Spot below on-demand, or spot from a provider with no on-demand price, is no warning."""
+    quotes = tmp_path / "quotes"
+    quotes.mkdir()
+    header = "quote_id,gpu_model,price_type,price_high,currency,observed_date,price_per,provider,region,source_publication\n"
+    (quotes / "cloud_2025-03-10.csv").write_text(
+        header
+        + "c1-od,H100,on_demand,2.5,USD,2025-03-10,gpu,c1,us-east,t\n"
+        + "c1-spot,H100,spot,3.1,USD,2025-03-10,gpu,c1,us-east,t\n"  # above on-demand: flagged
+        + "c1-spot-eu,H100,spot,3.1,USD,2025-03-10,gpu,c1,eu-west,t\n"  # no on-demand there
+        + "c2-od,H100,on_demand,4.0,USD,2025-03-10,gpu,c2,us-east,t\n"
+        + "c2-spot,H100,spot,1.2,USD,2025-03-10,gpu,c2,us-east,t\n"  # a discount
+    )
+    result = raw_and_downstream(db, folder, entity="gpu_price_quotes", quotes=quotes)
+    assert result.success
+    [evaluation] = [
+        e
+        for e in result.get_asset_check_evaluations()
+        if e.check_name == "spot_not_above_on_demand" and e.asset_key == dg.AssetKey(["staging", "gpu_price_quotes"])
+    ]
+    assert not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.WARN
+    metadata = {k: v.value for k, v in evaluation.metadata.items()}
+    assert metadata["unexpected_count"] == 1
+    assert metadata["unexpected_sample"] == ["c1-spot: spot $3.1 above on-demand $2.5 per GPU-hour"]
