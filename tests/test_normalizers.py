@@ -387,3 +387,22 @@ def restatement(**overrides):
 def test_restatements_that_are_quarantined(overrides, fragment):
     assert staged("alt_currency_figures", [restatement()])["_problems"][0] is None
     assert fragment in staged("alt_currency_figures", [restatement(**overrides)])["_problems"][0]
+
+
+@pytest.mark.parametrize(
+    ("written", "model"),
+    [("H100-SXM", "H100"), ("h100_sxm", "H100"), ("H100  SXM5 80GB", "H100"), ("A100-80GB", "A100"), ("H200-SXM", "H200")],
+)
+def test_gpu_names_as_cloud_catalogs_write_them_find_their_model(written, model):
+    """Issue 17: SkyPilot and other catalogs write "H100-SXM", "A100-80GB": case, spaces,
+    hyphens and underscores do not stop a name from finding its alias ("H100 SXM")."""
+    from pathlib import Path
+
+    import polars as pl
+
+    from helpers import BUNDLED_INPUT
+    from ledger.transforms.reference import canonical_names, read_references
+
+    refs = read_references(Path(BUNDLED_INPUT) / "reference")
+    out = canonical_names(pl.DataFrame({"name": [written]}), "name", refs.gpu_aliases, "model", "gpu_model")
+    assert out["model"][0] == model

@@ -50,6 +50,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from ledger.extract.numbers import Figure, find_figures, pair_restatements
+from ledger.transforms.reference import alias_key_of
 
 #: Words that say what kind of fact a money figure is, per kind, English and Japanese.
 #: Longer phrases first within a kind; matching is case-insensitive for English.
@@ -297,7 +298,7 @@ class Companies:
         """Each company named in text[start:end]. A name is written as the alias table has
         it or capitalised ("Nvidia" for NVIDIA), so the word "together" is not Together AI."""
         return [
-            Mention(start + m.start(), start + m.end(), self.canonical[m[0].lower()])
+            Mention(start + m.start(), start + m.end(), self.canonical[alias_key_of(m[0])])
             for m in self.pattern.finditer(text[start:end])
             if m[0] in self.exact or not m[0][:1].islower()
         ]

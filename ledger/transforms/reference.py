@@ -6,6 +6,7 @@ load with an `InputFileError` naming the file, row and column (it is not quarant
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import polars as pl
@@ -65,6 +66,21 @@ def normalize_fx_rates(raw: pl.DataFrame) -> pl.DataFrame:
     return out.sort("currency", "rate_date")
 
 
+#: What a name lookup ignores besides case: spaces, hyphens and underscores, so a cloud
+#: catalog's "H100-SXM" or "A100_80GB" finds the alias "H100 SXM" or "A100 80GB".
+_IGNORED_IN_NAMES = r"[\s\-_]+"
+
+
+def alias_key(name: pl.Expr) -> pl.Expr:
+    """The key a name is looked up by (see `_IGNORED_IN_NAMES`)."""
+    return name.str.strip_chars().str.to_lowercase().str.replace_all(_IGNORED_IN_NAMES, "")
+
+
+def alias_key_of(name: str) -> str:
+    """`alias_key` for one name, in Python."""
+    return re.sub(_IGNORED_IN_NAMES, "", name.strip().lower())
+
+
 def _aliases(frame: pl.DataFrame, name_column: str) -> pl.DataFrame:
     """One row per (lower-cased alias, canonical name), the canonical name included."""
     names = frame.select(
@@ -74,7 +90,7 @@ def _aliases(frame: pl.DataFrame, name_column: str) -> pl.DataFrame:
         ROW_NUMBER,
     ).explode("alias")
     names = names.with_columns(pl.col("alias").str.strip_chars()).filter(pl.col("alias") != "")
-    names = names.with_columns(alias_key=pl.col("alias").str.to_lowercase()).unique(
+    names = names.with_columns(alias_key=alias_key(pl.col("alias"))).unique(
         ["alias_key", "canonical"], keep="first", maintain_order=True
     )
     clash = names.filter(pl.col("alias_key").is_duplicated())
@@ -174,7 +190,7 @@ def normalize_assumptions(raw: pl.DataFrame) -> pl.DataFrame:
 
 def canonical_names(frame: pl.DataFrame, column: str, aliases: pl.DataFrame, out: str, name_column: str) -> pl.DataFrame:
     """Add `out`: the canonical name for `column` via the alias lookup (null when unknown)."""
-    key = pl.col(column).str.strip_chars().str.to_lowercase().alias("_alias_key")
+    key = alias_key(pl.col(column)).alias("_alias_key")
     lookup = aliases.select(pl.col("alias_key").alias("_alias_key"), pl.col(name_column).alias(out))
     return frame.with_columns(key).join(lookup, on="_alias_key", how="left").drop("_alias_key")
 
