@@ -16,6 +16,7 @@ from assets.policies import IO_RETRY, retry_only_transient_io
 from assets.reference import REFERENCE_KEYS, load_references
 from assets.resources import Inputs, Warehouse
 from assets.table_metadata import column_schema
+from ledger.transforms.catalogs import is_skypilot, scan_skypilot, written_day
 from ledger.transforms.entities import GPU_PRICES
 from ledger.transforms.quote_files import quote_files
 from ledger.transforms.quotes import PARTITION_DATE, split_quote_batch
@@ -163,8 +164,12 @@ def _load_days(warehouse: Warehouse, inputs: Inputs, start: date, end: date, reb
             state = wait_until_settled(quote_file.path)  # not a file still being copied in
             shas[quote_file.name] = file_sha256(quote_file.path)
             header = read_header(quote_file.path)
-            check_header(quote_file.path, header, GPU_PRICES)
-            scan = scan_entity_file(quote_file.path, GPU_PRICES, quote_file.name)
+            if is_skypilot(header):  # a cloud catalog (SkyPilot's vms.csv): one record per price
+                day = quote_file.day or written_day(quote_file.path)
+                scan = scan_skypilot(quote_file.path, quote_file.name, day, header)
+            else:
+                check_header(quote_file.path, header, GPU_PRICES)
+                scan = scan_entity_file(quote_file.path, GPU_PRICES, quote_file.name)
             sha = shas[quote_file.name]
             counts = per_file.setdefault(
                 quote_file.name, {"rows_read": 0, "rows_loaded": 0, "rows_duplicate": 0, "rows_quarantined": 0}

@@ -1,0 +1,71 @@
+"""Issue 17: a cloud catalog in SkyPilot's format (vms.csv) dropped into the quote folder
+lands as GPU price quotes, every row accounted for. The file below is written in that
+format (https://github.com/skypilot-org/skypilot-catalog, schema v7): CRLF line endings,
+an AvailabilityZone column, GPU names as SkyPilot writes them, a CPU-only row, a row with
+no spot price and a row of an accelerator the catalogue does not know."""
+
+import pytest
+
+from helpers import BUNDLED_INPUT, copy_input, materialize_everything, query
+
+VMS = (
+    "\r\n".join(
+        [
+            "InstanceType,AcceleratorName,AcceleratorCount,vCPUs,MemoryGiB,Price,SpotPrice,Region,AvailabilityZone,GpuInfo",
+            "gpu_8x_h100_sxm5,H100-SXM,8,208,1800,23.92,,us-east-1,us-east-1a,\"{'Gpus': [{'Name': 'H100'}]}\"",
+            "gpu_8x_h100_sxm5,H100-SXM,8,208,1800,23.92,,us-east-1,us-east-1b,",
+            "gpu_1x_h100_pcie,H100,1,26,200,2.49,1.25,us-west-1,us-west-1a,",
+            "gpu_1x_a100_80gb,A100-80GB,1,30,200,1.79,0.89,us-west-1,us-west-1a,",
+            "cpu_4x_general,,,4,16,0.12,0.05,us-west-1,us-west-1a,",
+            "gpu_1x_mystery,X9000,1,8,32,0.99,,us-west-1,us-west-1a,",
+        ]
+    )
+    + "\r\n"
+)
+
+
+@pytest.fixture(scope="module")
+def landed(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("catalog")
+    folder = copy_input(BUNDLED_INPUT, tmp / "input")
+    quotes = tmp / "quotes"
+    quotes.mkdir()
+    (quotes / "lambda_2026-11-27.csv").write_bytes(VMS.encode())
+    db = tmp / "w.duckdb"
+    materialize_everything(db, folder, "2026-11-30", quotes_dir=quotes)
+    return db
+
+
+def test_every_catalog_row_is_accounted_for(landed):
+    db = landed
+    [recon] = query(
+        db, "select * from audit.reconciliation where entity = 'gpu_price_quotes' and source_file = 'lambda_2026-11-27.csv'"
+    )
+    # 6 rows: 6 on-demand records and 2 spot records (two rows have a spot price and a GPU)
+    assert recon["rows_read"] == 8
+    assert recon["rows_read"] == recon["rows_loaded"] + recon["rows_duplicate"] + recon["rows_quarantined"]
+    reasons = {
+        r["raw_row_id"]: r["reason"]
+        for r in query(db, "select raw_row_id, reason from quarantine.rejected_rows where source_file = 'lambda_2026-11-27.csv'")
+    }
+    assert set(reasons) == {"lambda_2026-11-27.csv:6", "lambda_2026-11-27.csv:7"}
+    assert "CPU-only" in reasons["lambda_2026-11-27.csv:6"]
+    assert "X9000" in reasons["lambda_2026-11-27.csv:7"]
+
+
+def test_catalog_prices_become_dollars_per_gpu_hour_with_the_provider_and_zone(landed):
+    db = landed
+    rows = query(
+        db,
+        "select gpu_model, price_type, usd_per_gpu_hour_mid, provider, region, observed_date::varchar as day "
+        "from staging.gpu_price_quotes where source_file = 'lambda_2026-11-27.csv' order by gpu_model, price_type, region",
+    )
+    assert [(r["gpu_model"], r["price_type"], round(r["usd_per_gpu_hour_mid"], 4), r["region"]) for r in rows] == [
+        ("A100", "on_demand", 1.79, "us-west-1/us-west-1a"),
+        ("A100", "spot", 0.89, "us-west-1/us-west-1a"),
+        ("H100", "on_demand", 2.99, "us-east-1/us-east-1a"),  # 23.92 for 8 GPUs
+        ("H100", "on_demand", 2.99, "us-east-1/us-east-1b"),
+        ("H100", "on_demand", 2.49, "us-west-1/us-west-1a"),
+        ("H100", "spot", 1.25, "us-west-1/us-west-1a"),
+    ]
+    assert {r["provider"] for r in rows} == {"lambda"} and {r["day"] for r in rows} == {"2026-11-27"}
