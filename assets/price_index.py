@@ -22,6 +22,27 @@ GPU_PRICES_KEY = dg.AssetKey(["staging", "gpu_prices"])
 _SQL = load_sql("mart_gpu_price_index").strip().rstrip(";")
 
 
+#: The index's method (sql/mart_gpu_price_index.sql): 1 counted every quote alike; 2 gives
+#: each provider one price a day (the median of its regions and zones). A table built by
+#: another version is rebuilt whole, never left a mix of two methods.
+METHODOLOGY_VERSION = 2
+
+
+def _params(months: list | None) -> dict:
+    return sql_params(_SQL, {"months": months, "methodology_version": METHODOLOGY_VERSION})
+
+
+def _same_method(con) -> bool:
+    """Whether the index table was built by this method: its columns and its
+    `methodology_version`."""
+    wanted = [d[0] for d in con.execute(f"select * from ({_SQL}) limit 0", _params([])).description]
+    have = [d[0] for d in con.execute("select * from marts.gpu_price_index limit 0").description]
+    if have != wanted:
+        return False
+    versions = {v for (v,) in con.execute("select distinct methodology_version from marts.gpu_price_index").fetchall()}
+    return versions <= {METHODOLOGY_VERSION}
+
+
 @dg.asset(
     key=INDEX_KEY,
     group_name="marts",
@@ -41,12 +62,12 @@ def gpu_price_index(context: dg.AssetExecutionContext, warehouse: Warehouse) -> 
             "from staging.gpu_prices limit 0"
         )
         months = [m for (m,) in con.execute("select distinct month from audit.price_months_touched order by 1").fetchall()]
-        full = not table_exists(con, "marts.gpu_price_index")
+        full = not table_exists(con, "marts.gpu_price_index") or not _same_method(con)
         if full:
-            con.execute(f"create table marts.gpu_price_index as {_SQL}", sql_params(_SQL, {"months": None}))
+            con.execute(f"create or replace table marts.gpu_price_index as {_SQL}", _params(None))
         elif months:
             con.execute("delete from marts.gpu_price_index where list_contains(?, month)", [months])
-            con.execute(f"insert into marts.gpu_price_index {_SQL}", sql_params(_SQL, {"months": months}))
+            con.execute(f"insert into marts.gpu_price_index {_SQL}", _params(months))
         con.execute("delete from audit.price_months_touched")
         metadata = table_metadata(con, "marts.gpu_price_index") | mart_pictures_and_numbers(con, "gpu_price_index")
     return dg.MaterializeResult(

@@ -456,18 +456,31 @@ def run(input_dir: str, db: str, as_of: str) -> dict:
         con.execute(
             """
             create or replace table marts.gpu_price_index as
+            with provider_days as (
+                -- one price per provider, model, price type and day (methodology 2)
+                select observed_date, gpu_model, price_type, price_unit,
+                    coalesce(lower(trim(provider)), raw_row_id) as provider_key,
+                    count(*) as quotes,
+                    median(coalesce(usd_per_gpu_mid, usd_per_gpu_hour_mid)) as price_usd,
+                    min(coalesce(usd_per_gpu_low, usd_per_gpu_hour_low)) as low_usd,
+                    max(coalesce(usd_per_gpu_high, usd_per_gpu_hour_high)) as high_usd
+                from staging.gpu_prices
+                group by all
+            )
             select
                 cast(date_trunc('month', observed_date) as date) as month,
                 gpu_model,
                 price_type,
                 price_unit,
-                count(*) as quote_count,
-                quantile_cont(coalesce(usd_per_gpu_mid, usd_per_gpu_hour_mid), 0.1) as p10_usd,
-                median(coalesce(usd_per_gpu_mid, usd_per_gpu_hour_mid)) as median_usd,
-                quantile_cont(coalesce(usd_per_gpu_mid, usd_per_gpu_hour_mid), 0.9) as p90_usd,
-                min(coalesce(usd_per_gpu_low, usd_per_gpu_hour_low)) as min_quoted_usd,
-                max(coalesce(usd_per_gpu_high, usd_per_gpu_hour_high)) as max_quoted_usd
-            from staging.gpu_prices
+                sum(quotes)::bigint as quote_count,
+                quantile_cont(price_usd, 0.1) as p10_usd,
+                median(price_usd) as median_usd,
+                quantile_cont(price_usd, 0.9) as p90_usd,
+                min(low_usd) as min_quoted_usd,
+                max(high_usd) as max_quoted_usd,
+                count(distinct provider_key) as provider_count,
+                2 as methodology_version
+            from provider_days
             group by all
             order by gpu_model, price_type, month
             """

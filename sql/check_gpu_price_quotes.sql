@@ -26,6 +26,17 @@ on_demand as (
     where price_type = 'on_demand' and provider is not null
         and loaded_at = (select max(loaded_at) from staging.gpu_price_quotes)
     group by all
+),
+
+-- the site on reference/source_domains.csv (one that republishes others' reporting) each
+-- distinct source URL is on: once per URL, not once per quote (a correlated lookup per row
+-- cost 11 s of validation at a million quotes)
+aggregator_urls as (
+    select u.source_url, min(d.domain) as domain
+    from (select distinct source_url from staging.gpu_price_quotes where source_url is not null and loaded_at = (select max(loaded_at) from staging.gpu_price_quotes)) as u
+    join ref.source_domains as d
+        on source_host(u.source_url) = d.domain or source_host(u.source_url) like '%.' || d.domain
+    group by u.source_url
 )
 
 select
@@ -44,10 +55,9 @@ select
         [p.quote_id, p.provider, p.region, p.source_url, p.source_publication, p.notes],
         lambda text: regexp_matches(text, '^[=+\-@\t\r]')
     )[1], '') as formula_like_text,
-    -- '<id>: <site>' when the source URL is a site on reference/source_domains.csv
-    (select p.quote_id || ': ' || min(d.domain) from ref.source_domains as d
-        where source_host(p.source_url) = d.domain or source_host(p.source_url) like '%.' || d.domain)
-        as aggregator_only_source,
+    -- '<id>: <site>' when the source URL is a site on reference/source_domains.csv, so the
+    -- figure names no original source
+    case when g.domain is not null then p.quote_id || ': ' || g.domain end as aggregator_only_source,
     -- '<id>: spot $x above on-demand $y' for a spot price above the same provider's
     -- on-demand price for the same model, region and day
     case when p.price_type = 'spot' and p.usd_per_gpu_hour_mid > o.on_demand_usd_per_gpu_hour
@@ -59,6 +69,7 @@ left join ref.gpu_catalog as k on k.gpu_model = p.gpu_model
 left join repeated_quotes as r on r.quote_id = p.quote_id
 left join repeated_source_rows as s
     on s.raw_row_id = p.raw_row_id and s.gpu_model = p.gpu_model and s.price_type = p.price_type
+left join aggregator_urls as g on g.source_url = p.source_url
 left join on_demand as o
     on p.price_type = 'spot' and o.provider = p.provider and o.gpu_model = p.gpu_model
     and o.region = coalesce(p.region, '') and o.observed_date = p.observed_date

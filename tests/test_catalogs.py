@@ -69,3 +69,70 @@ def test_catalog_prices_become_dollars_per_gpu_hour_with_the_provider_and_zone(l
         ("H100", "spot", 1.25, "us-west-1/us-west-1a"),
     ]
     assert {r["provider"] for r in rows} == {"lambda"} and {r["day"] for r in rows} == {"2026-11-27"}
+
+
+def test_a_provider_weighs_the_same_however_many_zones_it_lists(landed):
+    """Lambda's H100 on-demand prices on the day (two zones of one instance at $2.99, one
+    instance at $2.49) are one provider price, their median, before the index's statistics."""
+    [row] = query(
+        landed,
+        "select * from marts.gpu_price_index where month = '2026-11-01' and gpu_model = 'H100' and price_type = 'on_demand'",
+    )
+    assert (row["quote_count"], row["provider_count"], row["methodology_version"]) == (3, 1, 2)
+    assert row["median_usd"] == pytest.approx(2.99)
+    assert (row["min_quoted_usd"], row["max_quoted_usd"]) == (pytest.approx(2.49), pytest.approx(2.99))
+
+
+def test_an_index_built_by_another_method_is_rebuilt_whole(landed, tmp_path):
+    """A warehouse whose index an earlier version built (no provider_count, no version) is
+    rebuilt whole by the next run, never topped up month by month with the new method."""
+    import shutil
+
+    import dagster as dg
+    import duckdb
+
+    from assets.resources import Inputs, Warehouse
+    from helpers import all_assets
+
+    db = tmp_path / "old.duckdb"
+    shutil.copy(landed, db)
+    with duckdb.connect(str(db)) as con:
+        con.execute("alter table marts.gpu_price_index drop column provider_count")
+        con.execute("alter table marts.gpu_price_index drop column methodology_version")
+        con.execute("insert into audit.price_months_touched (month, touched_by) values ('2026-11-01', 'test')")
+    result = dg.materialize(
+        all_assets(),
+        selection=dg.AssetSelection.assets(["marts", "gpu_price_index"]),
+        resources={"warehouse": Warehouse(path=str(db)), "inputs": Inputs(input_dir=str(BUNDLED_INPUT))},
+    )
+    assert result.success
+    rebuilt = query(db, "select * from marts.gpu_price_index order by all")
+    assert rebuilt == query(landed, "select * from marts.gpu_price_index order by all")
+
+
+def test_the_aggregator_warning_reads_each_source_url_once_and_still_names_the_quote(landed, tmp_path):
+    """The price checks look each distinct source URL up once in reference/source_domains.csv
+    (a lookup per quote cost 11 s of validation at a million quotes) and still name every
+    quote that cites only an aggregator."""
+    import shutil
+
+    import duckdb
+
+    from ledger.warehouse import load_sql, sql_params
+
+    db = tmp_path / "w.duckdb"
+    shutil.copy(landed, db)
+    with duckdb.connect(str(db)) as con:
+        domain = con.execute("select min(domain) from ref.source_domains").fetchall()[0][0]
+        for quote_id in ("agg-1", "agg-2"):
+            con.execute(
+                "insert into staging.gpu_prices by name select * replace (? as quote_id, ? as source_url) "
+                "from staging.gpu_prices limit 1",
+                [quote_id, f"https://www.{domain}/gpu-prices"],
+            )
+        sql = load_sql("check_gpu_prices")
+        flagged = con.execute(
+            f"select aggregator_only_source from ({sql}) where aggregator_only_source is not null order by 1",
+            sql_params(sql, {"as_of": "2026-11-30"}),
+        ).fetchall()
+    assert flagged == [(f"agg-1: {domain}",), (f"agg-2: {domain}",)]
