@@ -29,7 +29,7 @@ import polars as pl
 from ledger.settings import DEFAULT_DOCS_DIR, DEFAULT_INPUT, PROJECT_DIR, RESOURCE_DIR, report_path, warehouse_path
 from ledger.warehouse import SQL_DIR, connect, write_lock
 from pipelines import review_cli
-from pipelines.format import escape_formulas, format_for_display, format_numbers
+from pipelines.format import escape_formulas, format_for_display, format_numbers, print_table
 
 #: Marts printed after `run`, in reading order, each through `sql/summary_<mart>.sql`.
 SUMMARY_ORDER = (
@@ -121,22 +121,7 @@ def print_summary(db: str) -> None:
             path = SQL_DIR / f"summary_{mart}.sql"
             frame = con.sql(path.read_text(encoding="utf-8")).pl()
             print(f"\n## {SUMMARY_TITLES[mart]}  (marts.{mart})")
-            _print_table(format_for_display(frame), limit=40)
-
-
-def _print_table(frame: pl.DataFrame, limit: int) -> None:
-    with pl.Config(
-        tbl_rows=limit,
-        tbl_cols=-1,
-        tbl_hide_column_data_types=True,
-        tbl_hide_dataframe_shape=True,
-        fmt_str_lengths=60,
-        tbl_width_chars=400,
-        tbl_formatting="ASCII_MARKDOWN",
-    ):
-        print(frame.head(limit))
-    if frame.height > limit:
-        print(f"({frame.height - limit} more rows; use --format csv for all)")
+            print_table(format_for_display(frame), limit=40)
 
 
 _EXPLAIN = re.compile(r"\s*explain\s+(analyze\s+)?", re.IGNORECASE)
@@ -194,7 +179,7 @@ def sql(args: argparse.Namespace) -> int:
     elif args.format == "json":
         sys.stdout.write(frame.write_json() + "\n")
     else:
-        _print_table(format_numbers(frame), limit=args.limit)
+        print_table(format_numbers(frame), limit=args.limit)
     return 0
 
 
@@ -230,7 +215,7 @@ def extract(args: argparse.Namespace) -> int:
         sys.stdout.write(escape_formulas(frame).write_csv())
     else:
         columns = ["company", "counterparty", "kind", "amount_low", "amount_high", "qualifier", "currency", "unit"]
-        _print_table(format_numbers(frame.select(*columns, "amount_usd_mid", "text", "confidence")), limit=200)
+        print_table(format_numbers(frame.select(*columns, "amount_usd_mid", "text", "confidence")), limit=200)
     return 0
 
 

@@ -66,3 +66,19 @@ def escape_formulas(frame: pl.DataFrame) -> pl.DataFrame:
         for name, dtype in frame.schema.items()
         if dtype == pl.String or isinstance(dtype, (pl.Categorical, pl.Enum))
     )
+
+
+def print_table(frame: pl.DataFrame, limit: int) -> None:
+    """Print up to `limit` rows as a Markdown table, saying how many more there are."""
+    with pl.Config(
+        tbl_rows=limit,
+        tbl_cols=-1,
+        tbl_hide_column_data_types=True,
+        tbl_hide_dataframe_shape=True,
+        fmt_str_lengths=60,
+        tbl_width_chars=400,
+        tbl_formatting="ASCII_MARKDOWN",
+    ):
+        print(frame.head(limit))
+    if frame.height > limit:
+        print(f"({frame.height - limit} more rows; use --format csv for all)")

@@ -22,7 +22,7 @@ import polars as pl
 
 from ledger.settings import DEFAULT_INPUT, decisions_path, landing_path, warehouse_path
 from ledger.warehouse import connect
-from pipelines.format import escape_formulas, format_numbers
+from pipelines.format import escape_formulas, format_numbers, print_table
 
 #: Columns of the list, as a table on the terminal.
 _TABLE = ("candidate_id", "status", "company", "counterparty", "kind", "amount_usd_mid", "qualifier", "text", "known_rows")
@@ -114,12 +114,10 @@ def _list(candidates: pl.DataFrame, args: argparse.Namespace) -> int:
     elif shown.height == 0:
         print(f"no {args.status if args.status != 'all' else ''} candidates".replace("  ", " "))
     else:
-        from pipelines.cli import _print_table
-
         for article, rows in shown.group_by("article", maintain_order=True):
             first = rows.row(0, named=True)
             print(f"\n{article[0]} — {first['article_title'] or ''} ({first['date'] or 'no date'})")
-            _print_table(format_numbers(rows.select(_TABLE)), limit=500)
+            print_table(format_numbers(rows.select(_TABLE)), limit=500)
     return 0
 
 

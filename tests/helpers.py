@@ -117,3 +117,22 @@ def raw_rows(entity: str, rows: list[dict]) -> pl.DataFrame:
 
 def staged(entity: str, rows: list[dict], refs: References | None = None) -> pl.DataFrame:
     return normalize(entity, raw_rows(entity, rows), refs or references())
+
+
+def sensor_tick(instance: dg.DagsterInstance) -> list[dg.RunRequest]:
+    """One tick of the landing-folder sensor on `instance`: the runs it asks for."""
+    from pipelines.sensors import landing_folder
+
+    context = dg.build_sensor_context(repository_def=defs.get_repository_def(), instance=instance)
+    result = landing_folder(context)
+    return [] if isinstance(result, dg.SkipReason) else list(result.run_requests or [])
+
+
+def run_request(request: dg.RunRequest, resources: dict, instance: dg.DagsterInstance) -> dg.ExecuteInProcessResult:
+    """Execute a sensor's run request in this process, on the test's warehouse."""
+    local = dg.Definitions(
+        assets=list(defs.assets), asset_checks=list(defs.asset_checks), jobs=list(defs.jobs), resources=resources
+    )
+    return local.resolve_job_def(request.job_name).execute_in_process(
+        asset_selection=request.asset_selection, tags=request.tags, instance=instance, raise_on_error=False
+    )

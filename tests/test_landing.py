@@ -9,9 +9,8 @@ import pytest
 
 from assets.landing import LANDING_KEY
 from assets.resources import Inputs, Warehouse
-from helpers import MINI_INPUT, copy_input, materialize_everything, query
+from helpers import MINI_INPUT, copy_input, materialize_everything, query, run_request, sensor_tick
 from pipelines.definitions import defs
-from pipelines.sensors import landing_folder
 
 NEW_ROUND = (
     "event_id,company,round_id,announced_date,instrument,amount_low,amount_high,currency,unit,status,source_publication\n"
@@ -55,20 +54,7 @@ def shared_instance():
 
 
 def _tick(instance=None):
-    context = dg.build_sensor_context(repository_def=defs.get_repository_def(), instance=instance or _INSTANCE[-1])
-    result = landing_folder(context)
-    return [] if isinstance(result, dg.SkipReason) else list(result.run_requests or [])
-
-
-def _run(request, resources, instance):
-    """Execute a sensor's run request in this process, on the test's warehouse."""
-    local = dg.Definitions(
-        assets=list(defs.assets), asset_checks=list(defs.asset_checks), jobs=list(defs.jobs), resources=resources
-    )
-    job = local.resolve_job_def(request.job_name)
-    return job.execute_in_process(
-        asset_selection=request.asset_selection, tags=request.tags, instance=instance, raise_on_error=False
-    )
+    return sensor_tick(instance or _INSTANCE[-1])
 
 
 def test_a_dropped_file_reaches_the_marts(setup):
@@ -82,7 +68,7 @@ def test_a_dropped_file_reaches_the_marts(setup):
     assert {"raw/landing_files", "raw/funding_events", "staging/funding_events", "marts/leverage"} <= keys
     assert "raw/cash_burn" not in keys
     with shared_instance() as instance:
-        assert _run(request, resources, instance).success
+        assert run_request(request, resources, instance).success
     after = query(db, "select equity_usd_mid from marts.leverage where company = 'Lab B'")[0]["equity_usd_mid"]
     assert after == pytest.approx(before + 2e9)
     assert not (landing / "funding_events_colleague.csv").exists()
@@ -99,12 +85,12 @@ def test_the_same_file_twice_adds_nothing(setup):
     with shared_instance() as instance:
         (landing / "funding_events_a.csv").write_text(NEW_ROUND)
         [first] = _tick()
-        assert _run(first, resources, instance).success
+        assert run_request(first, resources, instance).success
         rows = query(db, "select count(*) as n from staging.funding_events")[0]["n"]
         (landing / "funding_events_a_again.csv").write_text(NEW_ROUND)
         [second] = _tick()
         assert second.run_key != first.run_key and second.run_key.split(":")[1] == first.run_key.split(":")[1]
-        assert _run(second, resources, instance).success
+        assert run_request(second, resources, instance).success
     assert query(db, "select count(*) as n from staging.funding_events")[0]["n"] == rows
     assert (landing / "duplicates" / "funding_events_a_again.csv").exists()
     statuses = [r["status"] for r in query(db, "select status from audit.ingest_log order by logged_at")]
@@ -119,7 +105,7 @@ def test_a_file_that_fails_is_set_aside_and_reported(setup):
     (landing / "funding_events_good.csv").write_text(NEW_ROUND)
     [request] = _tick()
     with shared_instance() as instance:
-        assert _run(request, resources, instance).success
+        assert run_request(request, resources, instance).success
     assert (landing / "failed" / "funding_events_broken.csv").exists()
     reason = (landing / "failed" / "funding_events_broken.csv.error.txt").read_text()
     assert "row 3" in reason and "never closed" in reason
@@ -141,7 +127,7 @@ def test_a_failed_file_of_the_same_name_does_not_replace_the_first(setup):
         (landing / "funding_events_broken.csv").write_text(f'event_id,company\n{attempt},"\n')
         [request] = _tick()
         with shared_instance() as instance:
-            assert _run(request, resources, instance).success
+            assert run_request(request, resources, instance).success
     kept = sorted(p.name for p in (landing / "failed").iterdir() if not p.name.endswith(".error.txt"))
     assert kept == ["funding_events_broken (2).csv", "funding_events_broken.csv"]
     assert (landing / "failed" / "funding_events_broken (2).csv.error.txt").exists()
@@ -157,13 +143,13 @@ def test_waiting_files_make_one_run_per_domain(setup):
     assert sorted(r.job_name for r in requests) == ["burn", "funding"]
     with shared_instance() as instance:
         [funding] = [r for r in requests if r.job_name == "funding"]
-        assert _run(funding, resources, instance).success
+        assert run_request(funding, resources, instance).success
     # the funding run took every funding file, and left the burn file to the burn run
     assert query(db, "select count(*) as n from staging.funding_events where event_id like 'b-x%'") == [{"n": 5}]
     assert sorted(p.name for p in landing.iterdir() if p.is_file()) == ["cash_burn_x.csv", "notes.txt.part"]
     with shared_instance() as instance:
         [burn] = [r for r in requests if r.job_name == "burn"]
-        assert _run(burn, resources, instance).success
+        assert run_request(burn, resources, instance).success
     assert (landing / "failed" / "cash_burn_x.csv.error.txt").exists()  # its header lacks columns
     assert sorted(p.name for p in landing.iterdir() if p.is_file()) == ["notes.txt.part"]  # never taken
 
@@ -177,7 +163,7 @@ def test_a_file_still_being_written_waits(setup, monkeypatch):
     os.utime(path, (time.time() - 120, time.time() - 120))
     [request] = _tick()
     with shared_instance() as instance:
-        assert _run(request, resources, instance).success
+        assert run_request(request, resources, instance).success
     assert not path.exists()
 
 
@@ -191,13 +177,13 @@ def test_a_blocked_move_leaves_the_file_to_be_taken_later_not_lost(setup):
     (landing / "funding_events_colleague.csv").write_text(NEW_ROUND)
     with shared_instance() as instance:
         [first] = _tick(instance)
-        assert not _run(first, resources, instance).success
+        assert not run_request(first, resources, instance).success
         assert (landing / "funding_events_colleague.csv").exists()
         assert query(db, "select count(*) as n from audit.ingest_log") == [{"n": 0}]
         (landing / "accepted" / "funding_events").unlink()
         [second] = _tick(instance)
         assert second.run_key != first.run_key
-        assert _run(second, resources, instance).success
+        assert run_request(second, resources, instance).success
     log = query(db, "select status from audit.ingest_log order by logged_at")
     assert [r["status"] for r in log] == ["accepted", "loaded"]
     assert not (landing / "duplicates").exists()
@@ -210,7 +196,7 @@ def test_a_file_of_no_known_entity_is_set_aside(setup):
     [request] = _tick()
     assert [k.to_user_string() for k in request.asset_selection] == ["raw/landing_files"]
     with shared_instance() as instance:
-        assert _run(request, resources, instance).success
+        assert run_request(request, resources, instance).success
     assert "cannot tell which entity" in (landing / "failed" / "notes.csv.error.txt").read_text()
 
 
@@ -294,12 +280,12 @@ def test_a_run_killed_before_its_triage_is_marked_failed_and_its_file_taken_late
     assert instance.get_run_by_id(run.run_id).status == dg.DagsterRunStatus.FAILURE
     [second] = _tick(instance)
     assert second.run_key != first.run_key
-    assert _run(second, resources, instance).success
+    assert run_request(second, resources, instance).success
     assert not (landing / "funding_events_colleague.csv").exists()
     assert query(db, "select count(*) as n from staging.funding_events where event_id = 'b-r2-equity'") == [{"n": 1}]
 
 
-def test_a_file_accepted_by_a_run_that_died_before_loading_it_gets_a_run(setup):
+def test_a_file_accepted_by_a_run_that_died_before_loading_it_gets_arun_request(setup):
     """Issue 19 (found by the soak): a run killed between its triage and its raw step leaves
     the file in accepted/, where no landing-folder listing sees it; the sensor asks for a
     run of its domain because it is newer than the entity's last raw load."""
@@ -307,18 +293,18 @@ def test_a_file_accepted_by_a_run_that_died_before_loading_it_gets_a_run(setup):
     with shared_instance() as instance:
         (landing / "funding_events_first.csv").write_text(NEW_ROUND)
         [first] = _tick()
-        assert _run(first, resources, instance).success
+        assert run_request(first, resources, instance).success
         assert _tick() == []
         folder = landing / "accepted" / "funding_events"
         (folder / "0123456789ab_funding_events_orphan.csv").write_text(NEW_ROUND.replace("b-r2", "b-orphan"))
         [request] = _tick()
         assert request.job_name == "funding"
-        assert _run(request, resources, instance).success
+        assert run_request(request, resources, instance).success
         assert _tick() == []
     assert query(db, "select count(*) as n from staging.funding_events where event_id = 'b-orphan-equity'") == [{"n": 1}]
 
 
-def test_a_file_loaded_by_a_run_that_died_before_staging_it_gets_a_run(setup):
+def test_a_file_loaded_by_a_run_that_died_before_staging_it_gets_arun_request(setup):
     """Found by the soak under load: a run killed after its raw step, before staging, left
     the file's rows in raw but never staged; the sensor asks again because the file was
     accepted after the entity's staged table was last built."""
@@ -332,11 +318,11 @@ def test_a_file_loaded_by_a_run_that_died_before_staging_it_gets_a_run(setup):
             asset_selection=[LANDING_KEY, dg.AssetKey(["raw", "funding_events"])],
             tags=request.tags,
         )
-        assert _run(cut_short, resources, instance).success
+        assert run_request(cut_short, resources, instance).success
         assert query(db, "select count(*) as n from staging.funding_events where event_id = 'b-cut-equity'") == [{"n": 0}]
         [again] = _tick()
         assert again.job_name == "funding" and dg.AssetKey(["staging", "funding_events"]) in again.asset_selection
-        assert _run(again, resources, instance).success
+        assert run_request(again, resources, instance).success
         assert _tick() == []
     assert query(db, "select count(*) as n from staging.funding_events where event_id = 'b-cut-equity'") == [{"n": 1}]
 
@@ -354,8 +340,8 @@ def test_files_moved_by_a_run_that_died_before_logging_them_are_logged_later(set
     (landing / "failed" / "notes.csv.error.txt").write_text("notes.csv: cannot tell which entity it holds\n")
     [request] = _tick()  # the accepted file was never loaded
     with shared_instance() as instance:
-        assert _run(request, resources, instance).success
-        assert _run(request, resources, instance).success  # a second run logs nothing again
+        assert run_request(request, resources, instance).success
+        assert run_request(request, resources, instance).success  # a second run logs nothing again
     log = query(db, "select file_name, status, reason from audit.ingest_log order by status, file_name")
     assert [(r["file_name"], r["status"]) for r in log] == [
         ("funding_events_x.csv", "accepted"),

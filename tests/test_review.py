@@ -9,28 +9,20 @@ import dagster as dg
 import pytest
 
 from assets.resources import Inputs, Warehouse
-from helpers import BUNDLED_INPUT, PROJECT_DIR, SHARED_DIR, materialize_everything, query, references
+from helpers import (
+    BUNDLED_INPUT,
+    PROJECT_DIR,
+    SHARED_DIR,
+    materialize_everything,
+    query,
+    references,
+    run_request,
+    sensor_tick,
+)
 from ledger.extract.review import Overrides, ReviewError, input_rows
-from pipelines.definitions import defs
-from pipelines.sensors import landing_folder
 
 SEED = SHARED_DIR / "seeds" / "000_4924a81d120c33b8.txt"
 FRONT_MATTER = "---\ndate: 2025-10-08\nurl: https://example-news.test/xai-funding\n---\n"
-
-
-def _tick(instance):
-    context = dg.build_sensor_context(repository_def=defs.get_repository_def(), instance=instance)
-    result = landing_folder(context)
-    return [] if isinstance(result, dg.SkipReason) else list(result.run_requests or [])
-
-
-def _run(request, resources, instance):
-    local = dg.Definitions(
-        assets=list(defs.assets), asset_checks=list(defs.asset_checks), jobs=list(defs.jobs), resources=resources
-    )
-    return local.resolve_job_def(request.job_name).execute_in_process(
-        asset_selection=request.asset_selection, tags=request.tags, instance=instance, raise_on_error=False
-    )
 
 
 def _cli(env, *args):
@@ -69,9 +61,9 @@ def reviewed(tmp_path_factory):
         state["leverage_before"] = query(db, "select * from marts.leverage_rounds order by all")
         (landing / "xai-funding.txt").write_text(FRONT_MATTER + SEED.read_text(encoding="utf-8"), encoding="utf-8")
         with dg.instance_for_test() as instance:
-            [request] = _tick(instance)
+            [request] = sensor_tick(instance)
             state["article_request"] = request
-            assert _run(request, resources, instance).success
+            assert run_request(request, resources, instance).success
             state["new"] = query(db, "select * from review.candidate_facts order by start")
             state["leverage_after_extraction"] = query(db, "select * from marts.leverage_rounds order by all")
             ids = {(c["kind"], c["counterparty"]): c["candidate_id"] for c in state["new"]}
@@ -82,10 +74,10 @@ def reviewed(tmp_path_factory):
             state["listed"] = _cli(env, "list", "--status", "all", "--format", "json")
             state["ids"] = ids
             state["landing_files"] = sorted(p.name for p in landing.iterdir() if p.is_file())
-            requests = _tick(instance)
+            requests = sensor_tick(instance)
             state["load_requests"] = requests
             for request in requests:
-                assert _run(request, resources, instance).success
+                assert run_request(request, resources, instance).success
             state["after"] = query(db, "select * from review.candidate_facts order by start")
     finally:
         for k, v in old.items():
@@ -110,7 +102,7 @@ def test_a_dropped_article_becomes_candidates_and_nothing_else(reviewed):
     assert reviewed["leverage_after_extraction"] == reviewed["leverage_before"]
 
 
-def test_accepting_writes_input_rows_that_reach_the_marts_on_the_next_run(reviewed):
+def test_accepting_writes_input_rows_that_reach_the_marts_on_the_nextrun_request(reviewed):
     assert reviewed["accept"].returncode == 0, reviewed["accept"].stderr
     assert "funding_events_review_" in reviewed["accept"].stdout
     assert [r.job_name for r in reviewed["load_requests"]] == ["funding"]

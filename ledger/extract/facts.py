@@ -45,7 +45,7 @@ The rules, in order, within the sentence that holds the figure:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import polars as pl
 
@@ -198,12 +198,11 @@ _MIXED = re.compile(r"(?:debt|equity)\s+(?:and|or|&)\s+(?:debt|equity)|株式と
 #: naming debt is that equity round.
 _SERIES = re.compile(r"\bSeries [A-K]\b|シリーズ[A-KＡ-Ｋ]")
 
-#: Company kinds a figure is usually about (the buyer, the borrower, the one raising).
-SUBJECT_KINDS = ("ai_lab", "neocloud", "hyperscaler")
 #: Kinds of company that are usually the other side: who invests, lends or sells.
 COUNTERPARTY_KINDS = ("investor", "financier", "chip_vendor")
-#: Kinds whose sentence can name the other side (an investor, a lender, a seller).
-WITH_COUNTERPARTY = ("equity", "debt", "convertible", "lease_spv", "vendor_financing", "commitment")
+#: Kinds of company an article is not about, however often it names them: chip makers
+#: (whose chips most articles mention), governments and universities.
+NOT_A_TOPIC = ("chip_vendor", "government", "academic")
 #: Kinds about money a company raises: the company is the one receiving it.
 RAISING = ("equity", "debt", "convertible", "lease_spv", "vendor_financing", "round_total", "valuation")
 #: Words just before a company that make it the one receiving money ("invest in xAI"), or
@@ -316,12 +315,24 @@ def _keyword_positions(sentence: str) -> list[tuple[int, int, str, str]]:
     return found
 
 
+def _clause(sentence: str, start: int, end: int) -> tuple[int, int]:
+    """(start, end) of the clause around sentence[start:end]: from the last 、 , ; : or "and"
+    before it to the first 、 , ; 。 or "and" after it."""
+    lower = max([m.end() for m in re.finditer(r"[、,;:]|\band\b", sentence[:start])] or [0])
+    upper = min([end + m.start() for m in re.finditer(r"[、,;。]|\band\b", sentence[end:])] or [len(sentence)])
+    return lower, upper
+
+
+def _receives(text: str, m: Mention) -> bool:
+    """Whether the company named at `m` is the one receiving money ("in xAI", "オープンAIへの")."""
+    return bool(_RECEIVES_BEFORE.search(text[max(0, m.start - 40) : m.start]) or _RECEIVES_AFTER.match(text[m.end : m.end + 30]))
+
+
 def _kind(sentence: str, start: int, end: int) -> tuple[str, str]:
     """The kind of the money at sentence[start:end]: the nearest keyword before it in its
     clause, else the nearest after it; (kind, the keyword or '')."""
     keywords = _keyword_positions(sentence)
-    clause_start = max([m.end() for m in re.finditer(r"[、,;:]|\band\b", sentence[:start])] or [0])
-    clause_end = min([end + m.start() for m in re.finditer(r"[、,;。]|\band\b", sentence[end:])] or [len(sentence)])
+    clause_start, clause_end = _clause(sentence, start, end)
     # the clause first, then the whole sentence: before the figure, then after it — in
     # Japanese, after it first: the noun or verb a figure belongs to follows it
     # ("約75億ドルの株式と最大125億ドルの負債", "400億ドルを出資")
@@ -361,7 +372,7 @@ def main_company(text: str, companies: Companies) -> str | None:
     (whose chips most articles mention), governments and universities."""
     counts: dict[str, int] = {}
     for mention in companies.named(text, 0, len(text)):
-        if companies.kind.get(mention.name) not in ("chip_vendor", "government", "academic"):
+        if companies.kind.get(mention.name) not in NOT_A_TOPIC:
             counts[mention.name] = counts.get(mention.name, 0) + 1
     return max(counts, key=lambda n: (counts[n], n)) if counts else None
 
@@ -375,7 +386,7 @@ def paragraph_topics(text: str, companies: Companies) -> list[tuple[int, int, st
         named = [
             x.name
             for x in companies.named(text, m.start(), m.end())
-            if companies.kind.get(x.name) not in ("chip_vendor", "government", "academic")
+            if companies.kind.get(x.name) not in NOT_A_TOPIC
             and not _SOURCE_BEFORE.search(text[max(0, x.start - 40) : x.start])
             and not _SOURCE_AFTER.match(text[x.end : x.end + 30])
         ]
@@ -387,7 +398,7 @@ def main_recipient(text: str, companies: Companies) -> str | None:
     """The company an article says receives money most often ("in xAI", "オープンAIへの")."""
     counts: dict[str, int] = {}
     for m in companies.named(text, 0, len(text)):
-        if _RECEIVES_BEFORE.search(text[max(0, m.start - 40) : m.start]) or _RECEIVES_AFTER.match(text[m.end : m.end + 30]):
+        if _receives(text, m):
             counts[m.name] = counts.get(m.name, 0) + 1
     return max(counts, key=lambda n: (counts[n], n)) if counts else None
 
@@ -552,8 +563,7 @@ def figure_year(sentence: str, start: int, end: int) -> str | None:
     """The year a sentence gives a figure — "burned $13 billion in 2025", "26年だけで170億ドル",
     "by fiscal 2030" — the one nearest the figure; two-digit Japanese years are 20xx."""
     # within the figure's clause: "$18 billion this year and $144 billion by fiscal 2030"
-    lower = max([m.end() for m in re.finditer(r"[、,;:]|\band\b", sentence[:start])] or [0])
-    upper = min([end + m.start() for m in re.finditer(r"[、,;。]|\band\b", sentence[end:])] or [len(sentence)])
+    lower, upper = _clause(sentence, start, end)
     sentence = sentence[:upper]
     found = [(m.start(), m[1]) for m in _EN_YEAR.finditer(sentence) if m.start() >= lower]
     for m in (m for m in _JA_YEAR.finditer(sentence) if m.start() >= lower):
@@ -592,7 +602,7 @@ def _roles(kind: str, text: str, figure: Figure, named: list[Mention], main: str
     if kind == "commitment":
         return _commitment_roles(seen, main, companies, before, after)
     if kind in RAISING:
-        receiving = [m for m in seen if before(m, _RECEIVES_BEFORE) or after(m, _RECEIVES_AFTER)]
+        receiving = [m for m in seen if _receives(text, m)]
         other = [m for m in seen if before(m, _OTHER_SIDE_BEFORE) or after(m, _OTHER_SIDE_AFTER)]
         subjects = [m for m in seen if kind_of(m.name) not in COUNTERPARTY_KINDS and m not in other]
         chosen = receiving[0] if receiving else subjects[0] if subjects else None
@@ -640,17 +650,7 @@ def _commitment_roles(seen, main, companies, before, after):
 
 
 def _shift(figure: Figure, offset: int) -> Figure:
-    return Figure(
-        figure.start + offset,
-        figure.end + offset,
-        figure.text,
-        figure.measure,
-        figure.low,
-        figure.high,
-        figure.qualifier,
-        figure.currency,
-        figure.unit,
-    )
+    return replace(figure, start=figure.start + offset, end=figure.end + offset)
 
 
 def _candidate(text, sentence, s_start, figure, alt, named, main, companies, date, recipient=None) -> Candidate:
@@ -662,9 +662,7 @@ def _candidate(text, sentence, s_start, figure, alt, named, main, companies, dat
     else:
         kind, keyword = _kind(sentence, local_start, local_end)
     if kind == "invest":
-        receives = [m for m in named if _RECEIVES_BEFORE.search(text[max(0, m.start - 40) : m.start])]
-        receives += [m for m in named if _RECEIVES_AFTER.match(text[m.end : m.end + 30])]
-        in_a_company = receives or _IN_THE_COMPANY.search(sentence)
+        in_a_company = any(_receives(text, m) for m in named) or _IN_THE_COMPANY.search(sentence)
         in_infrastructure = any(w.lower() in sentence.lower() for w in WEAK_CAPEX)
         # no company named as receiving it: the company the article says money goes into,
         # unless that is the one investing (a company investing in itself builds)
