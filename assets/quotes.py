@@ -8,6 +8,7 @@ those). The `gpu_price_quotes` suite then validates the rows of the latest load.
 """
 
 from datetime import date, timedelta
+from pathlib import Path
 
 import dagster as dg
 import polars as pl
@@ -18,6 +19,7 @@ from assets.resources import Inputs, Warehouse
 from assets.table_metadata import column_schema
 from ledger.transforms.catalogs import is_skypilot, scan_skypilot, written_day
 from ledger.transforms.entities import GPU_PRICES
+from ledger.transforms.gpu_prices import STAGED_COLUMNS
 from ledger.transforms.quote_files import quote_files
 from ledger.transforms.quotes import PARTITION_DATE, split_quote_batch
 from ledger.transforms.reading import check_header, file_sha256, iter_file_batches, read_header, scan_entity_file
@@ -31,6 +33,7 @@ from ledger.warehouse import (
     record_reconciliation,
     registered,
     settle_repeated_quotes,
+    table_exists,
 )
 
 QUOTES_START = "2023-01-01"
@@ -115,6 +118,14 @@ def _prepare_tables(con, staged_schema: pl.DataFrame, rebuild: bool) -> None:
 def gpu_price_quotes(context: dg.AssetExecutionContext, warehouse: Warehouse, inputs: Inputs):
     with retry_only_transient_io():
         start, end, rebuild = _days_to_load(context, inputs)
+        if not rebuild and _built_by_an_earlier_version(warehouse):
+            # days staged with other columns (before GPU variants, say) cannot sit beside
+            # new ones: this run reloads every day from the quote files, once
+            context.log.warning("staging.gpu_price_quotes has an earlier version's columns: reloading every quote day")
+            start, end = (
+                date.fromisoformat(k) for k in (QUOTE_DAYS.get_first_partition_key(), QUOTE_DAYS.get_last_partition_key())
+            )
+            rebuild = True
         files, totals, staged_rows = _load_days(warehouse, inputs, start, end, rebuild, context.run.run_id)
     if not (context.has_partition_key or context.has_partition_key_range):
         # Launched without a partition: each day loaded is recorded as materialized, as a
@@ -140,6 +151,17 @@ def gpu_price_quotes(context: dg.AssetExecutionContext, warehouse: Warehouse, in
     )
 
 
+def _built_by_an_earlier_version(warehouse: Warehouse) -> bool:
+    """Whether the staged quote table lacks a column this version stages."""
+    if not Path(warehouse.path).exists():
+        return False
+    with warehouse.read() as con:
+        if not table_exists(con, "staging.gpu_price_quotes"):
+            return False
+        have = {d[0] for d in con.execute("select * from staging.gpu_price_quotes limit 0").description}
+    return not set(STAGED_COLUMNS) <= have
+
+
 def _load_days(warehouse: Warehouse, inputs: Inputs, start: date, end: date, rebuild: bool, run_id: str):
     """Replace the quote days [start, end] by what the quote files give for them, in one
     transaction; (files read, row counts, staged rows in those days)."""
@@ -148,6 +170,7 @@ def _load_days(warehouse: Warehouse, inputs: Inputs, start: date, end: date, reb
     loaded_at = now()
     with warehouse.write() as con:
         refs = load_references(con)
+        known_gpus = frozenset(refs.gpu_aliases["alias_key"].to_list())
         staged_schema = split_quote_batch(_empty_batch(), refs, None, start, end).staged
         _prepare_tables(con, staged_schema.with_columns(pl.lit(loaded_at).alias("loaded_at")), rebuild)
         for table in ("raw.gpu_price_quotes", "staging.gpu_price_quotes"):
@@ -166,7 +189,7 @@ def _load_days(warehouse: Warehouse, inputs: Inputs, start: date, end: date, reb
             header = read_header(quote_file.path)
             if is_skypilot(header):  # a cloud catalog (SkyPilot's vms.csv): one record per price
                 day = quote_file.day or written_day(quote_file.path)
-                scan = scan_skypilot(quote_file.path, quote_file.name, day, header)
+                scan = scan_skypilot(quote_file.path, quote_file.name, day, header, known_gpus)
             else:
                 check_header(quote_file.path, header, GPU_PRICES)
                 scan = scan_entity_file(quote_file.path, GPU_PRICES, quote_file.name)

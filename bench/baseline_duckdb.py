@@ -57,6 +57,7 @@ DAY_FORMATS = (
 STAGED_COLUMNS = (
     "quote_id",
     "gpu_model",
+    "gpu_variant",
     "price_type",
     "price_unit",
     "usd_per_gpu_low",
@@ -70,6 +71,7 @@ STAGED_COLUMNS = (
     "gpus_per_instance",
     "billing_period",
     "provider",
+    "provider_family",
     "region",
     "observed_date",
     "fx_units_per_usd",
@@ -116,6 +118,7 @@ MACROS = f"""
 create or replace temp macro ws() as ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13) || chr(160);
 create or replace temp macro strip(x) as trim(x, ws());
 create or replace temp macro bl(x) as nullif(strip(x), '');
+create or replace temp macro name_key(x) as regexp_replace(lower(strip(x)), '[\\s\\-_]+', '', 'g');
 create or replace temp macro tok(x) as nullif(regexp_replace(lower(strip(x)), '[\\s\\-/]+', '_', 'g'), '');
 create or replace temp macro date_clean(x) as
     case when regexp_matches(bl(x), '^\\d{{4}}-\\d{{2}}-\\d{{2}}[T ]') then left(bl(x), 10) else bl(x) end;
@@ -241,11 +244,15 @@ with s1 as (
     select
         s1.*,
         a.gpu_model as gm,
+        a.gpu_variant as gv,
+        coalesce(pf.provider_family, case when bl(s1.provider) is null then 'unnamed' else 'unlisted' end) as pfam,
         date_parse(od_text) as od,
         date_parse(sd_text) as sd,
         coalesce(high_v, low_v) as headline,
         coalesce(low_v is not null and high_v is not null and low_v < high_v, false) as is_range
-    from s1 left join gpu_aliases a on a.alias_key = lower(s1.gm_given)
+    from s1
+    left join gpu_aliases a on a.alias_key = name_key(s1.gm_given)
+    left join provider_families pf on pf.alias_key = name_key(s1.provider)
 ), s3 as (
     select
         s2.*,
@@ -267,6 +274,7 @@ with s1 as (
 select
     quote_id,
     gm as gpu_model,
+    gv as gpu_variant,
     pt as price_type,
     case when is_rental then 'usd_per_gpu_hour' else 'usd_per_gpu' end as price_unit,
     case when not is_rental then p_low / fx_units / per_gpu end as usd_per_gpu_low,
@@ -280,6 +288,7 @@ select
     gpus as gpus_per_instance,
     bill as billing_period,
     provider,
+    pfam as provider_family,
     region,
     od as observed_date,
     fx_units as fx_units_per_usd,
@@ -340,15 +349,29 @@ def run(input_dir: str, db: str, as_of: str) -> dict:
         con.execute(
             """
             create temp table gpu_aliases as
-            with catalog as (select * from read_csv(?, header = true, all_varchar = true)),
+            with catalog as (select * from read_csv(?, header = true, all_varchar = true, union_by_name = true)),
             names as (
-                select strip(gpu_model) as gpu_model,
+                select strip(gpu_model) as gpu_variant, coalesce(bl(family), strip(gpu_model)) as gpu_model,
                        unnest(list_concat([gpu_model], string_split(coalesce(aliases, ''), '|'))) as alias
                 from catalog
             )
-            select distinct lower(strip(alias)) as alias_key, gpu_model from names where strip(alias) <> ''
+            select distinct name_key(alias) as alias_key, gpu_variant, gpu_model from names where strip(alias) <> ''
             """,
             [str(ref / "gpu_catalog.csv")],
+        )
+        con.execute(
+            """
+            create temp table provider_families as
+            with companies as (select * from read_csv(?, header = true, all_varchar = true)),
+            names as (
+                select case when strip(kind) in ('hyperscaler', 'neocloud', 'marketplace') then strip(kind) else 'other' end
+                           as provider_family,
+                       unnest(list_concat([company], string_split(coalesce(aliases, ''), '|'))) as alias
+                from companies
+            )
+            select distinct name_key(alias) as alias_key, provider_family from names where strip(alias) <> ''
+            """,
+            [str(ref / "company_aliases.csv")],
         )
         clash = con.execute("select alias_key from gpu_aliases group by 1 having count(*) > 1 limit 1").fetchall()
         if clash:
@@ -457,8 +480,9 @@ def run(input_dir: str, db: str, as_of: str) -> dict:
             """
             create or replace table marts.gpu_price_index as
             with provider_days as (
-                -- one price per provider, model, price type and day (methodology 2)
-                select observed_date, gpu_model, price_type, price_unit,
+                -- one price per provider, variant, price type and day (methodology 3)
+                select cast(date_trunc('month', observed_date) as date) as month, observed_date,
+                    gpu_model, gpu_variant, provider_family, price_type, price_unit,
                     coalesce(lower(trim(provider)), raw_row_id) as provider_key,
                     count(*) as quotes,
                     median(coalesce(usd_per_gpu_mid, usd_per_gpu_hour_mid)) as price_usd,
@@ -468,10 +492,14 @@ def run(input_dir: str, db: str, as_of: str) -> dict:
                 group by all
             )
             select
-                cast(date_trunc('month', observed_date) as date) as month,
+                month,
                 gpu_model,
+                gpu_variant,
+                provider_family,
                 price_type,
                 price_unit,
+                array_to_string(list_sort(list(distinct gpu_variant)), ', ') as variants_mixed,
+                array_to_string(list_sort(list(distinct provider_family)), ', ') as provider_families_mixed,
                 sum(quotes)::bigint as quote_count,
                 quantile_cont(price_usd, 0.1) as p10_usd,
                 median(price_usd) as median_usd,
@@ -479,10 +507,14 @@ def run(input_dir: str, db: str, as_of: str) -> dict:
                 min(low_usd) as min_quoted_usd,
                 max(high_usd) as max_quoted_usd,
                 count(distinct provider_key) as provider_count,
-                2 as methodology_version
+                3 as methodology_version
             from provider_days
-            group by all
-            order by gpu_model, price_type, month
+            group by grouping sets (
+                (month, gpu_model, gpu_variant, provider_family, price_type, price_unit),
+                (month, gpu_model, gpu_variant, price_type, price_unit),
+                (month, gpu_model, provider_family, price_type, price_unit),
+                (month, gpu_model, price_type, price_unit)
+            )
             """
         )
         counts["index_rows"] = con.execute("select count(*) from marts.gpu_price_index").fetchone()[0]

@@ -1,6 +1,6 @@
 """Comparing the outputs of two paths, in DuckDB over both warehouse files (read-only).
 
-- the index: same (month, gpu_model, price_type, price_unit) rows, same quote_count, and
+- the index: same (month, gpu_model, gpu_variant, provider_family, price_type, price_unit) rows, same quote_count, and
   every numeric column within a relative tolerance (1e-9 by default);
 - staging.gpu_prices: the same raw rows staged, column by column (floats with tolerance);
 - quarantine: the same rows rejected, with the same `column` list and reason.
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import duckdb
 
-INDEX_KEY = ("month", "gpu_model", "price_type", "price_unit")
+INDEX_KEY = ("month", "gpu_model", "gpu_variant", "provider_family", "price_type", "price_unit")
 EXAMPLES = 5
 
 
@@ -86,12 +86,20 @@ def _diff(con, left: str, right: str, key: tuple[str, ...], tol: float, label_ke
     return result
 
 
-def compare_index(left_db: str, right: str, tol: float = 1e-9) -> dict:
-    """marts.gpu_price_index of `left_db` against `right` (a warehouse file or an index Parquet)."""
+#: The pandas reference computes the family roll-up only (gpu_variant and provider_family
+#: null in the index), by the first method (every quote alike): informational.
+FAMILY_KEY = ("month", "gpu_model", "price_type", "price_unit")
+FAMILY_ROWS = "gpu_variant is null and provider_family is null"
+
+
+def compare_index(left_db: str, right: str, tol: float = 1e-9, *, families_only: bool = False) -> dict:
+    """marts.gpu_price_index of `left_db` against `right` (a warehouse file or an index
+    Parquet); `families_only`: the left's family roll-up rows against every right row."""
     con = _connect(l=left_db, r=right)
     right_rel = "r_index" if right.endswith(".parquet") else "r.marts.gpu_price_index"
+    left_rel = f"(select * from l.marts.gpu_price_index where {FAMILY_ROWS})" if families_only else "l.marts.gpu_price_index"
     try:
-        return _diff(con, "l.marts.gpu_price_index", right_rel, INDEX_KEY, tol, "index")
+        return _diff(con, left_rel, right_rel, FAMILY_KEY if families_only else INDEX_KEY, tol, "index")
     finally:
         con.close()
 

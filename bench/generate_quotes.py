@@ -398,7 +398,7 @@ def _check_aliases() -> list[str]:
     known = {}
     for row in catalog.iter_rows(named=True):
         for alias in [row["gpu_model"], *(row["aliases"] or "").split("|")]:
-            known[alias.strip().lower()] = row["gpu_model"].strip()
+            known[alias.strip().lower()] = (row.get("family") or row["gpu_model"]).strip()  # the family
     for canonical, *_rest in MODELS:
         for alias in _rest[1]:
             if known.get(alias.lower()) != canonical:

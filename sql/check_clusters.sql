@@ -24,5 +24,5 @@ select
         as aggregator_only_source
 from staging.clusters as k
 left join ref.companies as c on c.company = k.company
-left join ref.gpu_catalog as g1 on g1.gpu_model = k.gpu_model
-left join ref.gpu_catalog as g2 on g2.gpu_model = k.gpu_model_2
+left join ref.gpu_catalog as g1 on g1.gpu_variant = k.gpu_model  -- the family row
+left join ref.gpu_catalog as g2 on g2.gpu_variant = k.gpu_model_2

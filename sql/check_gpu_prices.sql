@@ -15,10 +15,10 @@ repeated_source_rows as (
     having count(*) > 1
 ),
 
--- the cheapest on-demand price of each provider, model, region and day: a spot price above
+-- the cheapest on-demand price of each provider, GPU variant, region and day: a spot price above
 -- it is a feed error (spot is the interruptible discount), flagged by spot_not_above_on_demand
 on_demand as (
-    select provider, gpu_model, coalesce(region, '') as region, observed_date,
+    select provider, gpu_variant, coalesce(region, '') as region, observed_date,
         min(usd_per_gpu_hour_mid) as on_demand_usd_per_gpu_hour
     from staging.gpu_prices
     where price_type = 'on_demand' and provider is not null
@@ -62,11 +62,11 @@ select
             || round(o.on_demand_usd_per_gpu_hour, 2) || ' per GPU-hour'
     end as spot_above_on_demand
 from staging.gpu_prices as p
-left join ref.gpu_catalog as k on k.gpu_model = p.gpu_model
+left join ref.gpu_catalog as k on k.gpu_variant = p.gpu_variant
 left join repeated_quotes as r on r.quote_id = p.quote_id
 left join repeated_source_rows as s
     on s.raw_row_id = p.raw_row_id and s.gpu_model = p.gpu_model and s.price_type = p.price_type
 left join aggregator_urls as g on g.source_url = p.source_url
 left join on_demand as o
-    on p.price_type = 'spot' and o.provider = p.provider and o.gpu_model = p.gpu_model
+    on p.price_type = 'spot' and o.provider = p.provider and o.gpu_variant = p.gpu_variant
     and o.region = coalesce(p.region, '') and o.observed_date = p.observed_date

@@ -62,7 +62,7 @@ priced as (
     asof left join purchase_prices as pa on pa.gpu_model = g.gpu_model and g.price_date <= pa.month
     asof left join server_prices as sb on sb.gpu_model = g.gpu_model and g.price_date >= sb.month
     asof left join server_prices as sa on sa.gpu_model = g.gpu_model and g.price_date <= sa.month
-    left join ref.gpu_catalog as k on k.gpu_model = g.gpu_model
+    left join ref.gpu_catalog as k on k.gpu_variant = g.gpu_model  -- the family row
 ),
 
 gpu_cost as (

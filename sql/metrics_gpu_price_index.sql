@@ -4,6 +4,7 @@ with latest as (
     select gpu_model, arg_max(median_usd, month) as median_usd
     from marts.gpu_price_index
     where price_type = 'on_demand' and price_unit = 'usd_per_gpu_hour'
+        and gpu_variant is null and provider_family is null  -- the family roll-up
     group by gpu_model
 )
 

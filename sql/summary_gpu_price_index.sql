@@ -1,5 +1,5 @@
 -- What `compute-ledger run` prints for marts.gpu_price_index: the latest month of each
--- GPU model and price type.
+-- GPU family and price type, every variant and seller together (the family roll-up).
 select
     gpu_model,
     price_type,
@@ -10,5 +10,6 @@ select
     median_usd,
     p90_usd
 from marts.gpu_price_index
+where gpu_variant is null and provider_family is null
 qualify month = max(month) over (partition by gpu_model, price_type)
 order by gpu_model, price_type

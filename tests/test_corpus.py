@@ -648,8 +648,13 @@ def test_amount_formats_reach_the_round_in_dollars(drop, baseline):
 def test_a_known_gpu_alias_price_adds_its_month_to_the_index(drop, baseline):
     out = drop("gpu_prices_unknown_gpu_model.csv")
     _, new = mart_changes(baseline[1]["marts.gpu_price_index"], query(out.db, "select * from marts.gpu_price_index"))
-    assert [(r["month"], r["gpu_model"], r["price_type"], r["quote_count"], r["median_usd"]) for r in new] == [
-        (date(2024, 6, 1), "H100", "purchase", 1, 36742.0)
+    assert [
+        (r["month"], r["gpu_model"], r["gpu_variant"], r["provider_family"], r["price_type"], r["quote_count"], r["median_usd"])
+        for r in new
+    ] == [
+        (date(2024, 6, 1), "H100", variant, family, "purchase", 1, 36742.0)
+        for variant in (None, "H100")
+        for family in (None, "unnamed")
     ]
 
 

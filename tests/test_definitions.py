@@ -29,6 +29,7 @@ EXPECTED_ASSETS = sorted(
             "circular_flows",
             "currency_restatements",
             "gpu_price_index",
+            "gpu_price_index_daily",
             "leverage",
             "leverage_rounds",
             "money_flows",
@@ -65,6 +66,7 @@ def test_jobs_schedules_and_sensors():
     assert prices == [
         "marts/capex",
         "marts/gpu_price_index",
+        "marts/gpu_price_index_daily",
         "raw/gpu_price_quotes",
         "raw/gpu_prices",
         "raw/landing_files",
@@ -74,7 +76,13 @@ def test_jobs_schedules_and_sensors():
     ]
     daily = sorted(k.to_user_string() for k in defs.resolve_job_def("daily_quotes").asset_layer.selected_asset_keys)
     # the report redraws its price chart after each day of quotes
-    assert daily == ["marts/gpu_price_index", "raw/gpu_price_quotes", "reports/ledger_report", "staging/gpu_price_quotes"]
+    assert daily == [
+        "marts/gpu_price_index",
+        "marts/gpu_price_index_daily",
+        "raw/gpu_price_quotes",
+        "reports/ledger_report",
+        "staging/gpu_price_quotes",
+    ]
     schedules = {s.name: defs.resolve_schedule_def(s.name) for s in defs.schedules}
     assert sorted(schedules) == ["daily_price_refresh", "weekly_full_rebuild"]
     # a landed article starts the review job: its triage and the candidate facts, no mart

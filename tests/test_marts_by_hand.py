@@ -86,7 +86,8 @@ def test_capex_prices_gpus_as_of_the_phase_date(mini_warehouse):
 def test_gpu_price_index(mini_warehouse):
     r = one(
         mini_warehouse,
-        "select * from marts.gpu_price_index where gpu_model = 'H100' and price_type = 'on_demand'",
+        "select * from marts.gpu_price_index where gpu_model = 'H100' and price_type = 'on_demand' "
+        "and gpu_variant is null and provider_family is null",  # the family roll-up
     )
     # 16 $/h for 8 GPUs = 2; 3; 1,460 EUR a month / 0.9 / 730 h = 2.222
     assert r["quote_count"] == 3

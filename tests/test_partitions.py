@@ -31,7 +31,10 @@ def load(db, quotes, *, partition_key=None, tags=None, raise_on_error=True):
     return dg.materialize(
         all_assets(),
         selection=dg.AssetSelection.assets(
-            ["raw", "gpu_price_quotes"], ["staging", "gpu_price_quotes"], ["marts", "gpu_price_index"]
+            ["raw", "gpu_price_quotes"],
+            ["staging", "gpu_price_quotes"],
+            ["marts", "gpu_price_index"],
+            ["marts", "gpu_price_index_daily"],
         ),
         resources={
             "warehouse": Warehouse(path=str(db)),
@@ -51,7 +54,11 @@ def per_day(db):
 
 
 def index_rows(db):
-    return query(db, "select * from marts.gpu_price_index where price_type = 'on_demand' order by month")
+    return query(
+        db,
+        "select * from marts.gpu_price_index where price_type = 'on_demand' "
+        "and gpu_variant is null and provider_family is null order by month",  # the family roll-up
+    )
 
 
 def test_one_day_loads_without_touching_the_others(warehouse):
@@ -166,3 +173,52 @@ def test_a_transient_io_error_is_retried(warehouse, monkeypatch):
     result = load(db, quotes, partition_key="2025-03-10")
     assert result.success and len(calls) == 2
     assert per_day(db) == {"2025-03-10": 1}
+
+
+def test_a_day_rebuilds_the_daily_index_as_a_full_rebuild_would(warehouse, tmp_path):
+    """A day late in a month changes that month's daily index and the first days of the next
+    (a price counts for up to 7 days): the incremental rebuild must give what rebuilding
+    every day gives, for the monthly and the daily index alike."""
+    import shutil
+
+    import duckdb
+
+    db, quotes = warehouse
+    day_file(quotes, "2025-03-20", [2.0, 3.0])
+    day_file(quotes, "2025-04-03", [4.0])
+    load(db, quotes, tags=day_range_tags("2025-03-20", "2025-04-03"))
+    day_file(quotes, "2025-03-29", [2.5, 3.5], prefix="late")
+    result = load(db, quotes, partition_key="2025-03-29")
+    [event] = [
+        e for e in result.get_asset_materialization_events() if e.asset_key == dg.AssetKey(["marts", "gpu_price_index_daily"])
+    ]
+    assert event.materialization.metadata["months_rebuilt"].value == 1
+    daily = "select * from marts.gpu_price_index_daily order by all"
+    monthly = "select * from marts.gpu_price_index order by all"
+    incremental = (query(db, daily), query(db, monthly))
+    # cloud-0 and cloud-1 price on March 29; cloud-0 again on April 3 (its newer price
+    # replaces the old), cloud-1's March price counts through April 4 (age 6)
+    april = query(
+        db,
+        "select day::varchar as day, provider_count, carried_price_count from marts.gpu_price_index_daily "
+        "where gpu_variant is null and provider_family is null and day between '2025-04-01' and '2025-04-05' order by day",
+    )
+    assert [(r["day"], r["provider_count"], r["carried_price_count"]) for r in april] == [
+        ("2025-04-01", 2, 2),
+        ("2025-04-02", 2, 2),
+        ("2025-04-03", 2, 1),
+        ("2025-04-04", 2, 2),
+        ("2025-04-05", 1, 1),  # cloud-1's March 29 price is stale
+    ]
+
+    full = tmp_path / "full.duckdb"
+    shutil.copy(db, full)
+    with duckdb.connect(str(full)) as con:
+        con.execute("drop table marts.gpu_price_index")
+        con.execute("drop table marts.gpu_price_index_daily")
+    dg.materialize(
+        all_assets(),
+        selection=dg.AssetSelection.assets(["marts", "gpu_price_index"], ["marts", "gpu_price_index_daily"]),
+        resources={"warehouse": Warehouse(path=str(full)), "inputs": Inputs(input_dir=str(MINI_INPUT), as_of="2025-09-30")},
+    )
+    assert (query(full, daily), query(full, monthly)) == incremental

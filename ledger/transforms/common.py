@@ -68,12 +68,20 @@ def _has_text(column: str) -> pl.Expr:
 
 
 def _add_canonical(
-    frame: pl.DataFrame, column: str, aliases: pl.DataFrame, name_column: str, what: str, file: str, is_required: bool
+    frame: pl.DataFrame,
+    column: str,
+    aliases: pl.DataFrame,
+    name_column: str,
+    what: str,
+    file: str,
+    is_required: bool,
+    also: dict[str, str] | None = None,
 ) -> tuple[pl.DataFrame, list[Check]]:
-    """Replace `column` by the canonical name from an alias table; an unknown name is a
-    problem (never a guess), a blank one too when required."""
+    """Replace `column` by the canonical name from an alias table (and add the `also`
+    columns of the lookup); an unknown name is a problem (never a guess), a blank one too
+    when required."""
     given_column = f"{column}_as_given"
-    frame = canonical_names(frame.rename({column: given_column}), given_column, aliases, column, name_column)
+    frame = canonical_names(frame.rename({column: given_column}), given_column, aliases, column, name_column, also=also)
     given = pl.col(given_column).str.strip_chars()
     checks = [
         Check(
@@ -95,10 +103,13 @@ def add_company(
 
 
 def add_gpu_model(
-    frame: pl.DataFrame, column: str, aliases: pl.DataFrame, *, is_required: bool = True
+    frame: pl.DataFrame, column: str, aliases: pl.DataFrame, *, is_required: bool = True, variant: str | None = None
 ) -> tuple[pl.DataFrame, list[Check]]:
-    """Replace `column` by the canonical GPU model; an unknown model is a problem."""
-    return _add_canonical(frame, column, aliases, "gpu_model", "GPU model", "gpu_catalog.csv", is_required)
+    """Replace `column` by the canonical GPU model (the family: H100 for an "H100 PCIe"),
+    and add the variant as the column `variant` names, if it names one; an unknown model is
+    a problem."""
+    also = {"gpu_variant": variant} if variant else None
+    return _add_canonical(frame, column, aliases, "gpu_model", "GPU model", "gpu_catalog.csv", is_required, also)
 
 
 def source_checks(*, tokenized: bool = False) -> tuple[list[pl.Expr], list[Check]]:

@@ -170,7 +170,7 @@ REFERENCE: dict[str, Entity] = {
         "gpu_catalog",
         "gpu_model",
         ("gpu_model", "aliases", "vendor"),
-        ("h100e_factor", "tdp_watts", "memory_gb", "source_url", "available_date", "available_source_url"),
+        ("family", "h100e_factor", "tdp_watts", "memory_gb", "source_url", "available_date", "available_source_url"),
     ),
     "company_aliases": Entity("company_aliases", "company", ("company", "aliases", "kind", "sells_compute"), ("source_url",)),
     "source_domains": Entity("source_domains", "domain", ("domain", "kind", "why"), ()),

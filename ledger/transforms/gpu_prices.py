@@ -16,16 +16,35 @@ from ledger.transforms.common import (
 from ledger.transforms.dates import known_before
 from ledger.transforms.money import add_fx_rate, add_range, ambiguous_separator_checks, resolve_currency
 from ledger.transforms.problems import Check, annotate, one_of, required
-from ledger.transforms.reference import References
+from ledger.transforms.reference import References, canonical_names
 
 PURCHASE_TYPES = ("purchase", "server_per_gpu")
 RENTAL_TYPES = ("on_demand", "spot", "reserved_1y", "reserved_3y")
 PRICE_TYPES = PURCHASE_TYPES + RENTAL_TYPES
 HOURS_PER_MONTH = 730.0  # 8,760 hours a year / 12, the convention cloud price lists use
+#: Who sells the GPU-hours (`provider_family`): the provider's kind in company_aliases.csv
+#: when it is one of the first three, `other` for a company of another kind, `unlisted` for
+#: a provider the table does not have, `unnamed` when the quote names none (most purchases).
+PROVIDER_FAMILIES = ("hyperscaler", "neocloud", "marketplace", "other", "unlisted", "unnamed")
+
+
+def add_provider_family(frame: pl.DataFrame, refs: References) -> pl.DataFrame:
+    """Add `provider_family` (see `PROVIDER_FAMILIES`), looked up once per provider name."""
+    kind = pl.col("kind")
+    families = refs.company_aliases.join(refs.companies.select("company", "kind"), on="company", how="left").select(
+        "alias_key",
+        pl.when(kind.is_in(PROVIDER_FAMILIES[:3])).then(kind).otherwise(pl.lit("other")).alias("provider_family"),
+    )
+    frame = canonical_names(frame, "provider", families, "provider_family", "provider_family")
+    named = pl.col("provider").str.strip_chars().fill_null("") != ""
+    unresolved = pl.when(named).then(pl.lit("unlisted")).otherwise(pl.lit("unnamed"))
+    return frame.with_columns(pl.col("provider_family").fill_null(unresolved))
+
 
 STAGED_COLUMNS = (
     "quote_id",
     "gpu_model",
+    "gpu_variant",
     "price_type",
     "price_unit",
     "usd_per_gpu_low",
@@ -39,6 +58,7 @@ STAGED_COLUMNS = (
     "gpus_per_instance",
     "billing_period",
     "provider",
+    "provider_family",
     "region",
     "observed_date",
     "observed_date_precision",
@@ -63,8 +83,9 @@ def normalize_gpu_prices(raw: pl.DataFrame, refs: References) -> pl.DataFrame:
     checks: list[Check] = [required("quote_id")]
     # vocabulary columns: normalized once per distinct value (a price feed has millions of rows)
     raw = tokens(raw, "price_type", "price_per", "billing_period", "confidence")
-    frame, c = add_gpu_model(raw, "gpu_model", refs.gpu_aliases)
+    frame, c = add_gpu_model(raw, "gpu_model", refs.gpu_aliases, variant="gpu_variant")
     checks += c
+    frame = add_provider_family(frame, refs)
     price_type, c = vocabulary("price_type", PRICE_TYPES, tokenized=True)
     checks += c
     source, c = source_checks(tokenized=True)
@@ -97,8 +118,13 @@ def normalize_gpu_prices(raw: pl.DataFrame, refs: References) -> pl.DataFrame:
     ]
     frame, c = add_dates(frame, ["observed_date", "source_date"], ["observed_date"])
     checks += c
-    available = refs.gpu_catalog.select("gpu_model", pl.col("available_date").alias("__available"))
-    frame = frame.join(available, on="gpu_model", how="left")
+    # when the variant shipped, else its family (a variant with no date of its own)
+    catalog = refs.gpu_catalog
+    family_dates = catalog.filter(pl.col("gpu_variant") == pl.col("gpu_model")).select("gpu_model", "available_date")
+    available = catalog.join(family_dates, on="gpu_model", how="left", suffix="_family").select(
+        "gpu_variant", pl.coalesce("available_date", "available_date_family").alias("__available")
+    )
+    frame = frame.join(available, on="gpu_variant", how="left", maintain_order="left")
     checks.append(
         Check(
             "observed_date",
@@ -106,7 +132,7 @@ def normalize_gpu_prices(raw: pl.DataFrame, refs: References) -> pl.DataFrame:
             pl.format(
                 "observed {} but the {} shipped only from {} (gpu_catalog.csv): not a price of this model",
                 pl.col("observed_date_text"),
-                pl.col("gpu_model"),
+                pl.col("gpu_variant"),
                 pl.col("__available"),
             ),
         )

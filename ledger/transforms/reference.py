@@ -107,13 +107,34 @@ def _aliases(frame: pl.DataFrame, name_column: str) -> pl.DataFrame:
 
 
 def normalize_gpu_catalog(raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The GPU catalogue and its alias lookup (`alias_key` → `gpu_model`)."""
+    """The GPU catalogue and its alias lookup (`alias_key` → `gpu_variant`, `gpu_model`).
+
+    Each row is a variant (`gpu_variant`: "H100 PCIe", "A100 SXM4 80GB") of a family
+    (`gpu_model`: "H100", "A100"), named in its `family` column; a row with no family is a
+    family itself, and stands for a chip of that family whose variant is not given (an
+    article's "H100", a catalog's "A100-80GB", which may be SXM or PCIe). Everything that
+    counts chips or compute joins on the family; prices keep their variant."""
     _fail_first(raw, pl.col("gpu_model").str.strip_chars() != "", "gpu_model", "a GPU model name")
+    family = pl.col("family").str.strip_chars() if "family" in raw.columns else pl.lit(None, pl.String)
     catalog = raw.with_columns(
-        pl.col("gpu_model").str.strip_chars(),
+        pl.col("gpu_model").str.strip_chars().alias("gpu_variant"),
+        pl.coalesce(pl.when(family != "").then(family), pl.col("gpu_model").str.strip_chars()).alias("gpu_model"),
         _float("h100e_factor"),
         _float("tdp_watts"),
         _float("memory_gb"),
+    )
+    _fail_first(
+        catalog,
+        ~pl.col("gpu_variant").is_duplicated(),
+        "gpu_model",
+        "each GPU model once",
+    )
+    families = catalog.filter(pl.col("gpu_variant") == pl.col("gpu_model"))["gpu_variant"]
+    _fail_first(
+        catalog,
+        pl.col("gpu_model").is_in(families.implode()),
+        "family",
+        "a family that is a row of the catalogue itself (a row whose family is blank)",
     )
     # The factor may be blank for chips no datasheet compares with an H100; if given, positive.
     _fail_first(
@@ -134,8 +155,14 @@ def normalize_gpu_catalog(raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame
     catalog = catalog.drop("available_date").rename(
         {"__available": "available_date", "__available_precision": "available_date_precision"}
     )
-    aliases = _aliases(raw, "gpu_model").rename({"canonical": "gpu_model"})
-    return catalog.drop("aliases"), aliases
+    aliases = _aliases(raw, "gpu_model").rename({"canonical": "gpu_variant"})
+    aliases = aliases.join(catalog.select("gpu_variant", "gpu_model"), on="gpu_variant", how="left")
+    columns = [
+        "gpu_variant",
+        "gpu_model",
+        *(c for c in catalog.columns if c not in ("gpu_variant", "gpu_model", "aliases", "family")),
+    ]
+    return catalog.select(columns), aliases
 
 
 def normalize_companies(raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -188,11 +215,17 @@ def normalize_assumptions(raw: pl.DataFrame) -> pl.DataFrame:
     return out
 
 
-def canonical_names(frame: pl.DataFrame, column: str, aliases: pl.DataFrame, out: str, name_column: str) -> pl.DataFrame:
-    """Add `out`: the canonical name for `column` via the alias lookup (null when unknown)."""
-    key = alias_key(pl.col(column)).alias("_alias_key")
-    lookup = aliases.select(pl.col("alias_key").alias("_alias_key"), pl.col(name_column).alias(out))
-    return frame.with_columns(key).join(lookup, on="_alias_key", how="left").drop("_alias_key")
+def canonical_names(
+    frame: pl.DataFrame, column: str, aliases: pl.DataFrame, out: str, name_column: str, *, also: dict[str, str] | None = None
+) -> pl.DataFrame:
+    """Add `out`: the canonical name for `column` via the alias lookup (null when unknown),
+    and for each `also` entry (lookup column → output column) that column of the lookup.
+    Each distinct name is looked up once: a price feed repeats a few names millions of times."""
+    wanted = {name_column: out, **(also or {})}
+    lookup = aliases.select(pl.col("alias_key").alias("_alias_key"), *(pl.col(c).alias(o) for c, o in wanted.items()))
+    names = frame.select(pl.col(column).unique())
+    resolved = names.with_columns(alias_key(pl.col(column)).alias("_alias_key")).join(lookup, on="_alias_key", how="left")
+    return frame.join(resolved.drop("_alias_key"), on=column, how="left", nulls_equal=True, maintain_order="left")
 
 
 class References:
