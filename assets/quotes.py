@@ -17,7 +17,7 @@ from assets.policies import IO_RETRY, retry_only_transient_io
 from assets.reference import REFERENCE_KEYS, load_references
 from assets.resources import Inputs, Warehouse
 from assets.table_metadata import column_schema
-from ledger.transforms.catalogs import is_skypilot, scan_skypilot, written_day
+from ledger.transforms.catalogs import SCANNERS, catalog_format, written_day
 from ledger.transforms.entities import GPU_PRICES
 from ledger.transforms.gpu_prices import STAGED_COLUMNS
 from ledger.transforms.quote_files import quote_files
@@ -187,9 +187,10 @@ def _load_days(warehouse: Warehouse, inputs: Inputs, start: date, end: date, reb
             state = wait_until_settled(quote_file.path)  # not a file still being copied in
             shas[quote_file.name] = file_sha256(quote_file.path)
             header = read_header(quote_file.path)
-            if is_skypilot(header):  # a cloud catalog (SkyPilot's vms.csv): one record per price
+            catalog = catalog_format(header)
+            if catalog:  # a cloud catalog (SkyPilot's vms.csv, gpuhunt's CSV): one record per price
                 day = quote_file.day or written_day(quote_file.path)
-                scan = scan_skypilot(quote_file.path, quote_file.name, day, header, known_gpus)
+                scan = SCANNERS[catalog](quote_file.path, quote_file.name, day, header, known_gpus)
             else:
                 check_header(quote_file.path, header, GPU_PRICES)
                 scan = scan_entity_file(quote_file.path, GPU_PRICES, quote_file.name)

@@ -35,6 +35,20 @@ AWS = (
 )
 
 
+#: dstack gpuhunt's catalog CSV (one file per provider; columns as its RawCatalogItem
+#: writes them, https://github.com/dstackai/gpuhunt), with RunPod's instance names: one offer
+#: per row, spot or not, GPU memory in GB, a CPU-only row with no GPU.
+GPUHUNT = (
+    "instance_name,location,price,cpu,memory,gpu_vendor,gpu_count,gpu_name,gpu_memory,spot,disk_size,cpu_arch,flags,provider_data\n"
+    "NVIDIA H100 80GB HBM3,CA-MTL-1,2.99,24,125,nvidia,1,H100,80.0,False,,x86,,{}\n"
+    "NVIDIA H100 PCIe,US-KS-2,2.39,16,188,nvidia,1,H100,80.0,False,,x86,,{}\n"
+    "NVIDIA H100 PCIe,US-KS-2,1.25,16,188,nvidia,1,H100,80.0,True,,x86,,{}\n"
+    "NVIDIA H100 NVL,EU-RO-1,2.59,16,94,nvidia,1,H100NVL,94.0,False,,x86,,{}\n"
+    "NVIDIA GeForce RTX 4090,EU-RO-1,0.69,16,41,nvidia,1,RTX4090,24.0,False,,x86,,{}\n"
+    "cpu3c-2-4,EU-RO-1,0.06,2,4,,,,,False,,x86,,{}\n"
+)
+
+
 @pytest.fixture(scope="module")
 def landed(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("catalog")
@@ -43,6 +57,7 @@ def landed(tmp_path_factory):
     quotes.mkdir()
     (quotes / "lambda_2026-11-27.csv").write_bytes(VMS.encode())
     (quotes / "aws_2026-11-27.csv").write_text(AWS)
+    (quotes / "gpuhunt_runpod_2026-10-15.csv").write_text(GPUHUNT)
     db = tmp / "w.duckdb"
     materialize_everything(db, folder, "2026-11-30", quotes_dir=quotes)
     return db
@@ -179,3 +194,24 @@ def test_the_aggregator_warning_reads_each_source_url_once_and_still_names_the_q
             sql_params(sql, {"as_of": "2026-11-30"}),
         ).fetchall()
     assert flagged == [(f"agg-1: {domain}",), (f"agg-2: {domain}",)]
+
+
+def test_a_gpuhunt_catalog_lands_one_quote_per_offer_with_its_variant(landed):
+    name = "gpuhunt_runpod_2026-10-15.csv"
+    [recon] = query(landed, f"select * from audit.reconciliation where source_file = '{name}'")
+    assert (recon["rows_read"], recon["rows_loaded"], recon["rows_quarantined"]) == (6, 5, 1)
+    [cpu] = query(landed, f"select raw_row_id, reason from quarantine.rejected_rows where source_file = '{name}'")
+    assert cpu["raw_row_id"] == f"{name}:7" and "CPU-only" in cpu["reason"]
+    rows = query(
+        landed,
+        "select gpu_model, gpu_variant, price_type, usd_per_gpu_hour_mid, provider, provider_family, region "
+        f"from staging.gpu_price_quotes where source_file = '{name}' order by gpu_variant, price_type",
+    )
+    assert [(r["gpu_model"], r["gpu_variant"], r["price_type"], r["usd_per_gpu_hour_mid"]) for r in rows] == [
+        ("GeForce RTX 4090", "GeForce RTX 4090", "on_demand", 0.69),
+        ("H100", "H100", "on_demand", 2.99),  # "NVIDIA H100 80GB HBM3": SXM or PCIe, the name does not say
+        ("H100", "H100 NVL", "on_demand", 2.59),
+        ("H100", "H100 PCIe", "on_demand", 2.39),
+        ("H100", "H100 PCIe", "spot", 1.25),
+    ]
+    assert {(r["provider"], r["provider_family"]) for r in rows} == {("runpod", "neocloud")}

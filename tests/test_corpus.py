@@ -480,7 +480,10 @@ ROW_CASES = [
                 **usd(36742, prefix="usd_per_gpu"),
             }
         },
-        may_change=lambda mart, row: mart == "gpu_price_index" and row["month"] == date(2024, 6, 1),
+        may_change=lambda mart, row: (
+            (mart == "gpu_price_index" and row["month"] == date(2024, 6, 1))
+            or (mart == "gpu_price_index_daily" and row["day"].replace(day=1) == date(2024, 6, 1))
+        ),
     ),
     RowCase(
         "funding_events_duplicate_rows.csv",
