@@ -34,7 +34,9 @@ START = time.perf_counter()
 
 import duckdb  # noqa: E402
 
-from bench._common import Stages, write_result  # noqa: E402
+from bench._common import PROJECT_DIR, Stages, write_result  # noqa: E402
+
+SQL_DIR = PROJECT_DIR / "sql"
 
 IMPORT_SECONDS = time.perf_counter() - START
 
@@ -476,47 +478,28 @@ def run(input_dir: str, db: str, as_of: str) -> dict:
         checks = run_checks(con, as_of, known)
 
     with stages.stage("marts.gpu_price_index"):
+        # the index's own SQL files, over the same provider prices the pipeline computes
+        # (methodology 3, docs/price-index.md): the baseline differs in how it reads,
+        # normalizes and checks, not in what the index is
         con.execute(
             """
-            create or replace table marts.gpu_price_index as
-            with provider_days as (
-                -- one price per provider, variant, price type and day (methodology 3)
-                select cast(date_trunc('month', observed_date) as date) as month, observed_date,
-                    gpu_model, gpu_variant, provider_family, price_type, price_unit,
-                    coalesce(lower(trim(provider)), raw_row_id) as provider_key,
-                    count(*) as quotes,
-                    median(coalesce(usd_per_gpu_mid, usd_per_gpu_hour_mid)) as price_usd,
-                    min(coalesce(usd_per_gpu_low, usd_per_gpu_hour_low)) as low_usd,
-                    max(coalesce(usd_per_gpu_high, usd_per_gpu_hour_high)) as high_usd
-                from staging.gpu_prices
-                group by all
-            )
-            select
-                month,
-                gpu_model,
-                gpu_variant,
-                provider_family,
-                price_type,
-                price_unit,
-                array_to_string(list_sort(list(distinct gpu_variant)), ', ') as variants_mixed,
-                array_to_string(list_sort(list(distinct provider_family)), ', ') as provider_families_mixed,
-                sum(quotes)::bigint as quote_count,
-                quantile_cont(price_usd, 0.1) as p10_usd,
-                median(price_usd) as median_usd,
-                quantile_cont(price_usd, 0.9) as p90_usd,
-                min(low_usd) as min_quoted_usd,
-                max(high_usd) as max_quoted_usd,
-                count(distinct provider_key) as provider_count,
-                3 as methodology_version
-            from provider_days
-            group by grouping sets (
-                (month, gpu_model, gpu_variant, provider_family, price_type, price_unit),
-                (month, gpu_model, gpu_variant, price_type, price_unit),
-                (month, gpu_model, provider_family, price_type, price_unit),
-                (month, gpu_model, price_type, price_unit)
-            )
+            create temp table gpu_price_provider_days as
+            select cast(date_trunc('month', observed_date) as date) as month, observed_date,
+                gpu_model, gpu_variant, provider_family, price_type, price_unit,
+                coalesce(lower(trim(provider)), raw_row_id) as provider_key,
+                count(*) as quotes,
+                median(coalesce(usd_per_gpu_mid, usd_per_gpu_hour_mid)) as price_usd,
+                min(coalesce(usd_per_gpu_low, usd_per_gpu_hour_low)) as low_usd,
+                max(coalesce(usd_per_gpu_high, usd_per_gpu_hour_high)) as high_usd
+            from staging.gpu_prices
+            group by all
             """
         )
+        last_day = con.execute("select max(observed_date) from staging.gpu_prices").fetchone()[0]
+        values = {"months": None, "methodology_version": 3, "staleness_days": 7, "last_day": last_day}
+        for table in ("gpu_price_index", "gpu_price_index_daily"):
+            sql = (SQL_DIR / f"mart_{table}.sql").read_text(encoding="utf-8").strip().rstrip(";")
+            con.execute(f"create or replace table marts.{table} as {sql}", {k: v for k, v in values.items() if f"${k}" in sql})
         counts["index_rows"] = con.execute("select count(*) from marts.gpu_price_index").fetchone()[0]
     con.close()
     wall = time.perf_counter() - start

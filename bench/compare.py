@@ -1,7 +1,7 @@
 """Comparing the outputs of two paths, in DuckDB over both warehouse files (read-only).
 
 - the index: same (month, gpu_model, gpu_variant, provider_family, price_type, price_unit) rows, same quote_count, and
-  every numeric column within a relative tolerance (1e-9 by default);
+  every numeric column within a relative tolerance (1e-9 by default); the daily index likewise, by day;
 - staging.gpu_prices: the same raw rows staged, column by column (floats with tolerance);
 - quarantine: the same rows rejected, with the same `column` list and reason.
 """
@@ -11,6 +11,7 @@ from __future__ import annotations
 import duckdb
 
 INDEX_KEY = ("month", "gpu_model", "gpu_variant", "provider_family", "price_type", "price_unit")
+DAILY_KEY = ("day", *INDEX_KEY[1:])
 EXAMPLES = 5
 
 
@@ -100,6 +101,15 @@ def compare_index(left_db: str, right: str, tol: float = 1e-9, *, families_only:
     left_rel = f"(select * from l.marts.gpu_price_index where {FAMILY_ROWS})" if families_only else "l.marts.gpu_price_index"
     try:
         return _diff(con, left_rel, right_rel, FAMILY_KEY if families_only else INDEX_KEY, tol, "index")
+    finally:
+        con.close()
+
+
+def compare_daily_index(left_db: str, right_db: str, tol: float = 1e-9) -> dict:
+    """marts.gpu_price_index_daily of two warehouse files."""
+    con = _connect(l=left_db, r=right_db)
+    try:
+        return _diff(con, "l.marts.gpu_price_index_daily", "r.marts.gpu_price_index_daily", DAILY_KEY, tol, "daily index")
     finally:
         con.close()
 

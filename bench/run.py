@@ -43,7 +43,7 @@ import time
 from pathlib import Path
 
 from bench._common import OUT_DIR, PROJECT_DIR
-from bench.compare import compare_index, compare_quarantine, compare_staging, describe
+from bench.compare import compare_daily_index, compare_index, compare_quarantine, compare_staging, describe
 from bench.generate_quotes import GENERATOR_VERSION, generate, reference_digest
 
 
@@ -233,10 +233,12 @@ def main(argv: list[str] | None = None) -> int:
     index_ok = False
     if pipeline.get("ok") and baseline.get("ok"):
         index = compare_index(str(pipeline_db), str(baseline_db), args.tolerance)
-        comparisons["index"] = index
-        index_ok = index["ok"]
-        for line in describe(index, "pipeline", "baseline"):
-            print(line)
+        daily = compare_daily_index(str(pipeline_db), str(baseline_db), args.tolerance)
+        comparisons["index"], comparisons["daily_index"] = index, daily
+        index_ok = index["ok"] and daily["ok"]
+        for result in (index, daily):
+            for line in describe(result, "pipeline", "baseline"):
+                print(line)
         comparisons["staging"] = compare_staging(
             str(pipeline_db), str(baseline_db), args.tolerance, pipeline.get("staged_table", "staging.gpu_prices")
         )
