@@ -51,6 +51,21 @@ _ROWS_OF_MONTHS = {
 }
 
 
+def _description(sql: str) -> str:
+    """A SQL file's header comment, its parameters told in words (the asset's page)."""
+    words = {
+        "$staleness_days": str(STALENESS_DAYS),
+        "$months is null": "the index is rebuilt whole",
+        "$months": "the months a load touched",
+        "$last_day": "the latest quote's day",
+        "$methodology_version": str(METHODOLOGY_VERSION),
+    }
+    text = header_comment(sql)
+    for token, said in words.items():
+        text = text.replace(token, said)
+    return text
+
+
 def _params(sql: str, months: list | None, last_day: date | None) -> dict:
     return sql_params(
         sql,
@@ -94,7 +109,7 @@ def _same_method(con, table: str, last_day: date | None) -> bool:
             group_name="marts",
             kinds={"duckdb", "sql"},
             deps=[STAGED_KEY, GPU_PRICES_KEY],
-            description=header_comment(_SQL["marts.gpu_price_index"]),
+            description=_description(_SQL["marts.gpu_price_index"]),
             automation_condition=MART_AUTOMATION,
             freshness_policy=dg.FreshnessPolicy.time_window(fail_window=timedelta(days=3), warn_window=timedelta(days=2)),
             metadata={"sql_file": "sql/mart_gpu_price_index.sql"},
@@ -104,7 +119,7 @@ def _same_method(con, table: str, last_day: date | None) -> bool:
             group_name="marts",
             kinds={"duckdb", "sql"},
             deps=[STAGED_KEY, GPU_PRICES_KEY],
-            description=header_comment(_SQL["marts.gpu_price_index_daily"]),
+            description=_description(_SQL["marts.gpu_price_index_daily"]),
             automation_condition=MART_AUTOMATION,
             freshness_policy=dg.FreshnessPolicy.time_window(fail_window=timedelta(days=3), warn_window=timedelta(days=2)),
             metadata={"sql_file": "sql/mart_gpu_price_index_daily.sql"},

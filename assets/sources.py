@@ -40,8 +40,7 @@ def load_entity_files(con, entity: Entity, files: list[tuple[Path, str, str]], r
         try:
             # a file still being copied in is not read half-way (stable_files)
             state = wait_until_settled(path)
-            sha = file_sha256(path)
-            rows[shown] = append_csv_file(con, table, path, entity, file_id=file_id)
+            rows[shown], sha = append_csv_file(con, table, path, entity, file_id=file_id)
             ensure_unchanged(path, state)
         except InputFileError as err:
             err.failed_path = path

@@ -15,8 +15,8 @@
 -- over its one price a day per variant and price type (gpu_price_provider_days, computed
 -- by sql/gpu_price_provider_days.sql before this runs; `provider_count` counts providers,
 -- `quote_count` the quotes behind their prices). Purchase types are US dollars per GPU,
--- rentals per GPU-hour (price_unit says which). Only the months in $months are computed
--- (all when it is null): a day's load rebuilds its month. `methodology_version`
+-- rentals per GPU-hour (price_unit says which). A run computes $months (every month when
+-- $months is null): a day's load rebuilds its month. `methodology_version`
 -- ($methodology_version, set in assets/price_index.py; docs/price-index.md) changes when
 -- the method does, and a run then rebuilds every month.
 select

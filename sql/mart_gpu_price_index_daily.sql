@@ -5,16 +5,16 @@
 --
 -- A provider's price of a day (its one price per variant and price type,
 -- gpu_price_provider_days) counts on that day and on the following days until the provider
--- gives a newer one, for at most $staleness_days days (its age 0 to $staleness_days - 1):
--- a price older than that no longer counts, so a provider that stopped publishing drops out
--- rather than holding the index up. `carried_price_count` says how many of a day's prices
--- come from an earlier day. No day after $last_day (the latest quote) is written.
+-- gives a newer one, for at most $staleness_days days, its own day included: a price older
+-- than that no longer counts, so a provider that stopped publishing drops out rather than
+-- holding the index up. `carried_price_count` says how many of a day's prices come from
+-- an earlier day. No day after $last_day is written.
 --
 -- `median_usd` and `trimmed_mean_usd` (the mean of the prices left after dropping the
 -- lowest and highest 10%, rounded down: none of them below 10 prices) are over those
--- prices; `quote_count` counts the quotes behind them. Only the days of the months in
--- $months, and the days of the following month that a price from them still reaches, are
--- computed (all when $months is null). Methodology: docs/price-index.md.
+-- prices; `quote_count` counts the quotes behind them. A run computes the days of
+-- $months and the days of the month after them that a price from them still reaches
+-- (every day when $months is null). Methodology: docs/price-index.md.
 with live as (
     select
         *,

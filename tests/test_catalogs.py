@@ -76,7 +76,8 @@ def test_every_catalog_row_is_accounted_for(landed):
         for r in query(db, "select raw_row_id, reason from quarantine.rejected_rows where source_file = 'lambda_2026-11-27.csv'")
     }
     assert set(reasons) == {"lambda_2026-11-27.csv:6", "lambda_2026-11-27.csv:7"}
-    assert "CPU-only" in reasons["lambda_2026-11-27.csv:6"]
+    assert reasons["lambda_2026-11-27.csv:6"].startswith("gpu_model: a CPU-only instance: no GPU to price")
+    assert "unknown GPU model" not in reasons["lambda_2026-11-27.csv:6"]
     assert "X9000" in reasons["lambda_2026-11-27.csv:7"]
 
 
@@ -102,7 +103,7 @@ def test_catalog_prices_become_dollars_per_gpu_hour_with_the_provider_and_zone(l
     assert {r["provider"] for r in rows} == {"lambda"} and {r["day"] for r in rows} == {"2026-11-27"}
     assert {r["provider_family"] for r in rows} == {"neocloud"}
     [note] = query(landed, "select notes from staging.gpu_price_quotes where quote_id like 'lambda:gpu_1x_h100_pcie:%:on_demand'")
-    assert note["notes"] == "instance gpu_1x_h100_pcie; GPU H100 read as H100 PCIe from the instance type"
+    assert note["notes"] == "instance gpu_1x_h100_pcie; GPU H100 read as H100 PCIe from the instance type and memory"
 
 
 def _index(db, **where) -> list[dict]:

@@ -38,6 +38,7 @@ from pathlib import Path
 
 import polars as pl
 
+from ledger.transforms.common import CPU_ONLY
 from ledger.transforms.entities import GPU_PRICES
 from ledger.transforms.reading import EXTRA_COLUMNS, RAW_ROW_ID, ROW_NUMBER, SOURCE_FILE
 from ledger.transforms.reference import alias_key
@@ -46,8 +47,6 @@ from ledger.transforms.reference import alias_key
 SKYPILOT_COLUMNS = ("InstanceType", "AcceleratorName", "AcceleratorCount", "Price", "SpotPrice", "Region")
 #: The columns that make a CSV a gpuhunt catalog.
 GPUHUNT_COLUMNS = ("instance_name", "location", "price", "gpu_count", "gpu_name", "spot")
-#: What `gpu_model` says of a CPU-only instance (no alias has it: quarantined with it).
-NO_ACCELERATOR = "(none: a CPU-only instance)"
 _FIRST_DATA_ROW = 2  # the header is row 1
 #: Words in a catalog file's name that are not the provider.
 _NOT_PROVIDER = {"skypilot", "vms", "catalog", "gpuhunt", "dstack", "prices", "quotes", "csv"}
@@ -135,7 +134,7 @@ def _records(
     rows = rows.with_columns(_specific_gpu(pl.col("_named_gpu"), pl.col("_instance"), memory_gb, known_gpus).alias("_gpu"))
     has_gpu = pl.col("_gpu").is_not_null() & (pl.col("_gpu") != "")
     refined = pl.when(pl.col("_gpu") != pl.col("_named_gpu")).then(
-        pl.format("; GPU {} read as {} from the instance type", pl.col("_named_gpu"), pl.col("_gpu"))
+        pl.format("; GPU {} read as {} from the instance type and memory", pl.col("_named_gpu"), pl.col("_gpu"))
     )
     quote_id = pl.concat_str(
         [pl.lit(provider), pl.col("_instance"), pl.col("_region"), pl.lit(day.isoformat()), pl.col("_price_type")],
@@ -144,7 +143,7 @@ def _records(
     )
     out = rows.select(
         quote_id.alias("quote_id"),
-        pl.when(has_gpu).then(pl.col("_gpu")).otherwise(pl.lit(NO_ACCELERATOR)).alias("gpu_model"),
+        pl.when(has_gpu).then(pl.col("_gpu")).otherwise(pl.lit(CPU_ONLY)).alias("gpu_model"),
         pl.col("_price_type").alias("price_type"),
         pl.lit(None, pl.String).alias("price_low"),
         pl.col("_price").alias("price_high"),

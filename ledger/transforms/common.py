@@ -76,19 +76,23 @@ def _add_canonical(
     file: str,
     is_required: bool,
     also: dict[str, str] | None = None,
+    explained: dict[str, str] | None = None,
 ) -> tuple[pl.DataFrame, list[Check]]:
     """Replace `column` by the canonical name from an alias table (and add the `also`
     columns of the lookup); an unknown name is a problem (never a guess), a blank one too
-    when required."""
+    when required. `explained`: names that are no name, each with the problem it is (a
+    catalog's CPU-only instance)."""
+    explained = explained or {}
     given_column = f"{column}_as_given"
     frame = canonical_names(frame.rename({column: given_column}), given_column, aliases, column, name_column, also=also)
     given = pl.col(given_column).str.strip_chars()
     checks = [
         Check(
             column,
-            given.is_not_null() & (given != "") & pl.col(column).is_null(),
+            given.is_not_null() & (given != "") & pl.col(column).is_null() & ~given.is_in(list(explained)),
             pl.format(f"unknown {what} {{}} (add it or an alias to reference/{file})", given),
-        )
+        ),
+        *(Check(column, given == name, reason) for name, reason in explained.items()),
     ]
     if is_required:
         checks.insert(0, Check(column, given.is_null() | (given == ""), "required value is missing"))
@@ -102,6 +106,11 @@ def add_company(
     return _add_canonical(frame, column, aliases, "company", "company", "company_aliases.csv", is_required)
 
 
+#: What a cloud catalog's reader writes as the GPU of a CPU-only instance
+#: (ledger/transforms/catalogs.py): a row it counts and quarantines with that reason.
+CPU_ONLY = "(none: a CPU-only instance)"
+
+
 def add_gpu_model(
     frame: pl.DataFrame, column: str, aliases: pl.DataFrame, *, is_required: bool = True, variant: str | None = None
 ) -> tuple[pl.DataFrame, list[Check]]:
@@ -109,7 +118,8 @@ def add_gpu_model(
     and add the variant as the column `variant` names, if it names one; an unknown model is
     a problem."""
     also = {"gpu_variant": variant} if variant else None
-    return _add_canonical(frame, column, aliases, "gpu_model", "GPU model", "gpu_catalog.csv", is_required, also)
+    explained = {CPU_ONLY: "a CPU-only instance: no GPU to price (the catalog row is counted, not loaded)"}
+    return _add_canonical(frame, column, aliases, "gpu_model", "GPU model", "gpu_catalog.csv", is_required, also, explained)
 
 
 def source_checks(*, tokenized: bool = False) -> tuple[list[pl.Expr], list[Check]]:

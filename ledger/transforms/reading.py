@@ -67,11 +67,19 @@ _NOT_CSV_TEXT = (
 
 def file_sha256(path: Path) -> str:
     """Content hash of a file, read in chunks (files can be large)."""
-    digest = hashlib.sha256()
+    return read_through(path)[0]
+
+
+def read_through(path: Path) -> tuple[str, bool]:
+    """One pass over a file: its content hash (`file_sha256`) and whether it has an
+    unclosed quote (`has_unclosed_quote`). Hashing releases the GIL, so a raw load runs this
+    beside DuckDB's CSV reader (ledger/warehouse/raw_files.py)."""
+    digest, quotes = hashlib.sha256(), 0
     with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
+        for chunk in iter(lambda: handle.read(1 << 22), b""):
             digest.update(chunk)
-    return digest.hexdigest()
+            quotes += chunk.count(b'"')
+    return digest.hexdigest(), quotes % 2 == 1
 
 
 def _refuse_not_csv_text(path: Path, head: bytes) -> None:

@@ -23,14 +23,20 @@ def glob_literal(path: Path) -> str:
     return "".join(f"[{c}]" if c in "*?[]{}" else c for c in str(path))
 
 
-def append_csv_file(con: duckdb.DuckDBPyConnection, table: str, path: Path, entity: Entity, *, file_id: int) -> int:
+def append_csv_file(con: duckdb.DuckDBPyConnection, table: str, path: Path, entity: Entity, *, file_id: int) -> tuple[int, str]:
     """Append one entity file to `<table>_rows` with DuckDB's CSV reader, which streams the
-    file in parallel without holding it in memory. Every column is read as text; the row
-    number is the record's place in the file (the header is row 1). Raises InputFileError
-    (file, row, column, what is wrong) when the file cannot be read as CSV: nothing is
-    appended."""
+    file in parallel without holding it in memory; (rows appended, the file's sha256).
+    Every column is read as text; the row number is the record's place in the file (the
+    header is row 1). Raises InputFileError (file, row, column, what is wrong) when the file
+    cannot be read as CSV: nothing is appended.
+
+    The file's hash and its quote count (an unclosed quote, which DuckDB would read to the
+    end of the file) come from one more pass over it, run beside DuckDB's read rather than
+    before it: at 10M rows (1.5 GiB) that pass takes 3 s."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from ledger.transforms.errors import InputFileError
-    from ledger.transforms.reading import check_header, has_unclosed_quote, header_cells, locate_csv_problem
+    from ledger.transforms.reading import check_header, header_cells, locate_csv_problem, read_through
 
     cells = header_cells(path)
     header = [c.strip() for c in cells]
@@ -51,18 +57,24 @@ def append_csv_file(con: duckdb.DuckDBPyConnection, table: str, path: Path, enti
         from read_csv($path, header = true, auto_detect = false, columns = {columns},
             delim = ',', quote = '"', escape = '"', strict_mode = true, null_padding = false)
     """
-    if has_unclosed_quote(path):  # DuckDB reads such a field to the end of the file
-        raise locate_csv_problem(path, len(header))
     literal = glob_literal(path)
     # read_csv takes a glob pattern: the escaped name must match this one file, and only it
     matched = con.execute("select file from glob(?)", [literal]).fetchall()
     if [Path(f) for (f,) in matched] != [path]:
         raise InputFileError(path, f"cannot be read exactly by its name (it matched {len(matched)} files)")
-    try:
-        con.execute(sql, {"file_id": file_id, "path": literal})
-    except duckdb.Error as err:
-        raise locate_csv_problem(path, len(header), str(err).splitlines()[0]) from None
-    return con.execute(f"select count(*) from {table}_rows where file_id = ?", [file_id]).fetchall()[0][0]
+    with ThreadPoolExecutor(1) as pool:
+        pass_over = pool.submit(read_through, path)
+        try:
+            con.execute(sql, {"file_id": file_id, "path": literal})
+            failure = None
+        except duckdb.Error as err:
+            failure = str(err).splitlines()[0]
+        sha, unclosed = pass_over.result()
+    if unclosed or failure:
+        con.execute(f"delete from {table}_rows where file_id = ?", [file_id])
+        # an unclosed quote first: DuckDB reads such a field to the end of the file
+        raise locate_csv_problem(path, len(header), None if unclosed else failure)
+    return con.execute(f"select count(*) from {table}_rows where file_id = ?", [file_id]).fetchall()[0][0], sha
 
 
 def record_raw_files(con: duckdb.DuckDBPyConnection, entity: str, files: list[dict]) -> None:
