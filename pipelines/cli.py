@@ -41,6 +41,7 @@ SUMMARY_ORDER = (
     "obligations",
     "capex",
     "gpu_price_index",
+    "gpu_price_index_daily",
     "currency_restatements",
 )
 SUMMARY_TITLES = {
@@ -52,6 +53,7 @@ SUMMARY_TITLES = {
     "obligations": "Money flows — each lab's binding compute commitments against its cash and committed funding",
     "capex": "Capex — estimated cost of announced clusters against reported capex and funding",
     "gpu_price_index": "GPU price index — latest month per model and price type",
+    "gpu_price_index_daily": "GPU prices by variant and kind of seller — on-demand, the latest day each counted",
     "currency_restatements": "Currency restatements — figures printed in two currencies, and the rate they imply",
 }
 

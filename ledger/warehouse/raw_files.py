@@ -70,9 +70,10 @@ def append_csv_file(con: duckdb.DuckDBPyConnection, table: str, path: Path, enti
         except duckdb.Error as err:
             failure = str(err).splitlines()[0]
         sha, unclosed = pass_over.result()
-    if unclosed or failure:
+    if unclosed and not failure:  # read without complaint, to the end of the file: undone
         con.execute(f"delete from {table}_rows where file_id = ?", [file_id])
-        # an unclosed quote first: DuckDB reads such a field to the end of the file
+    if unclosed or failure:
+        # (a failed statement aborted the transaction: the caller's rollback undoes it)
         raise locate_csv_problem(path, len(header), None if unclosed else failure)
     return con.execute(f"select count(*) from {table}_rows where file_id = ?", [file_id]).fetchall()[0][0], sha
 
