@@ -125,6 +125,38 @@ def test_alias_naming_two_models_is_refused(tmp_path):
     assert "names more than one" in str(err.value)
 
 
+def test_a_variant_of_a_family_the_catalogue_lacks_is_refused_with_its_row(tmp_path):
+    catalog = (
+        "gpu_model,family,aliases,vendor,h100e_factor\n"
+        "H100,,NVIDIA H100,NVIDIA,1\n"
+        "H100 PCIe,H100,NVIDIA H100 PCIe,NVIDIA,0.764\n"
+        "B200 HGX,B200,HGX B200,NVIDIA,2.274\n"
+    )
+    path = _write(tmp_path, catalog, "gpu_catalog.csv")
+    from ledger.transforms.reference import normalize_gpu_catalog
+
+    with pytest.raises(InputFileError) as err:
+        normalize_gpu_catalog(read_reference_file(path, REFERENCE["gpu_catalog"]))
+    assert (err.value.row, err.value.column) == (4, "family") and "'B200'" in str(err.value)
+
+
+def test_a_variant_is_found_by_its_aliases_and_keeps_its_family(tmp_path):
+    catalog = (
+        "gpu_model,family,aliases,vendor,h100e_factor\nH100,,NVIDIA H100,NVIDIA,1\nH100 PCIe,H100,NVIDIA H100 PCIe,NVIDIA,0.764\n"
+    )
+    path = _write(tmp_path, catalog, "gpu_catalog.csv")
+    from ledger.transforms.reference import normalize_gpu_catalog
+
+    table, aliases = normalize_gpu_catalog(read_reference_file(path, REFERENCE["gpu_catalog"]))
+    assert table.select("gpu_variant", "gpu_model").rows() == [("H100", "H100"), ("H100 PCIe", "H100")]
+    assert dict(zip(aliases["alias"], zip(aliases["gpu_variant"], aliases["gpu_model"]))) == {
+        "H100": ("H100", "H100"),
+        "NVIDIA H100": ("H100", "H100"),
+        "H100 PCIe": ("H100 PCIe", "H100"),
+        "NVIDIA H100 PCIe": ("H100 PCIe", "H100"),
+    }
+
+
 # --- issue 11, hostile files -------------------------------------------------------------
 
 
