@@ -1,6 +1,6 @@
 """Run the benchmark: generate once, run every path in its own process, compare.
 
-    python -m bench.run --rows 100000 [--seed 7] [--skip-pandas | --with-pandas] [--as-of 2026-11-01]
+    python -m bench.run --rows 100000 [--seed 7] [--skip-pandas | --with-pandas] [--as-of 2026-11-01] [--repeat 3]
 
 1. Generates bench/out/quotes_r<rows>_s<seed>_v<version>_<reference hash>/ (gpu_prices.csv
    + a copy of data/input/reference/), or reuses it when it is already there.
@@ -17,7 +17,9 @@
        rows=N pipeline_s=.. baseline_s=.. ratio_wall=.. ratio_rss=..
    where *_s is the wall time of the work inside each process (interpreter start and
    imports excluded, printed separately), ratio_wall = pipeline_s / baseline_s and
-   ratio_rss = the pipeline process's peak RSS / the baseline process's.
+   ratio_rss = the pipeline process's peak RSS / the baseline process's. With `--repeat N`
+   the two paths run N times, alternating which goes first, and *_s are the medians: on a
+   shared machine one 10M run of the same code took 87 s and the next 102 s.
 
 The children run from a copy of the project's code taken at the start (bench/out/run_*/src;
 `--no-snapshot` to run the live tree), so edits made while a long run goes on do not
@@ -37,6 +39,7 @@ import json
 import math
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -110,6 +113,13 @@ def run_child(name: str, args: list[str], result_path: Path, env: dict[str, str]
     return result
 
 
+def _median(values: list) -> float:
+    """The median of the runs' seconds; NaN when any run failed."""
+    if any(v is None for v in values):
+        return float("nan")
+    return statistics.median(values)
+
+
 def _fmt(value, spec: str, missing: str = "-") -> str:
     return (
         format(value, spec)
@@ -164,6 +174,13 @@ def main(argv: list[str] | None = None) -> int:
         type=int,
         default=100_000,
         help="after the full run, time one new day of this many quotes through the daily feed (0: skip)",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="run the pipeline and the baseline this many times, alternating which goes first, and compare "
+        "their medians (the first round's warehouses are the ones compared; later rounds skip the incremental day)",
     )
     parser.add_argument(
         "--no-snapshot",
@@ -225,6 +242,21 @@ def main(argv: list[str] | None = None) -> int:
         results.append(run_child(name, child, run_dir / f"{name}.json", env, code_dir))
     by_path = {r["path"]: r for r in results}
     print_table(results)
+    walls = {"pipeline": [by_path["pipeline"].get("wall_s")], "baseline": [by_path["baseline"].get("wall_s")]}
+    for round_number in range(2, args.repeat + 1):
+        # later rounds alternate the order, so load on the shared machine falls on both paths
+        order = ("baseline", "pipeline") if round_number % 2 == 0 else ("pipeline", "baseline")
+        for name in order:
+            child = dict(children[:2])[name]
+            db = run_dir / f"{name}_round.duckdb"
+            child = [db.as_posix() if a == str(pipeline_db if name == "pipeline" else baseline_db) else a for a in child]
+            if name == "pipeline":
+                child[child.index("--incremental-rows") + 1] = "0"
+            result = run_child(name, child, run_dir / f"{name}_round.json", env, code_dir)
+            walls[name].append(result.get("wall_s") if result.get("ok") else None)
+            for leftover in run_dir.glob(f"{name}_round.duckdb*"):
+                leftover.unlink()
+        print(f"  round {round_number}: pipeline {walls['pipeline'][-1]} s, baseline {walls['baseline'][-1]} s", flush=True)
 
     print()
     print("== comparisons ==")
@@ -260,8 +292,8 @@ def main(argv: list[str] | None = None) -> int:
     def ratio(a, b):
         return a / b if isinstance(a, (int, float)) and isinstance(b, (int, float)) and b else float("nan")
 
-    p_s = pipeline.get("wall_s") if pipeline.get("ok") else float("nan")
-    b_s = baseline.get("wall_s") if baseline.get("ok") else float("nan")
+    p_s = _median(walls["pipeline"]) if pipeline.get("ok") else float("nan")
+    b_s = _median(walls["baseline"]) if baseline.get("ok") else float("nan")
     summary = {
         "rows": args.rows,
         "seed": args.seed,
@@ -272,6 +304,7 @@ def main(argv: list[str] | None = None) -> int:
         "baseline_s": b_s,
         "ratio_wall": ratio(p_s, b_s),
         "ratio_rss": ratio(pipeline.get("peak_rss_mb"), baseline.get("peak_rss_mb")),
+        "walls_s": walls,
         "index_match": index_ok,
     }
     inc = pipeline.get("incremental")
@@ -282,9 +315,12 @@ def main(argv: list[str] | None = None) -> int:
             f"{inc['share_of_full']:.1%} of the full pipeline run; index months rebuilt: {inc['months_rebuilt']}"
         )
     validation = sum(s["seconds"] for s in pipeline.get("stages", []) if s["name"].endswith("_expectations"))
-    if p_s == p_s and p_s:
-        summary["validation_share"] = validation / p_s
-        print(f"  validation (every row, GX): {validation:.3f} s = {validation / p_s:.1%} of the pipeline")
+    first_s = pipeline.get("wall_s") if pipeline.get("ok") else None
+    if first_s:  # the first round's stages, against that round's time
+        summary["validation_share"] = validation / first_s
+        print(f"  validation (every row, GX): {validation:.3f} s = {validation / first_s:.1%} of the pipeline")
+    if args.repeat > 1:
+        print(f"  {args.repeat} rounds, medians compared: pipeline {walls['pipeline']} s, baseline {walls['baseline']} s")
     (run_dir / "summary.json").write_text(json.dumps(summary, indent=2, default=str), encoding="utf-8")
     print(f"  (details: {run_dir / 'summary.json'})")
     ok = bool(pipeline.get("ok") and baseline.get("ok") and index_ok)
