@@ -44,9 +44,13 @@ def upstream_keys(sql: str) -> list[dg.AssetKey]:
     return [_TABLE_OWNERS.get(t, dg.AssetKey(t.split("."))) for t in tables]
 
 
-def description(sql: str) -> str:
-    """The header comment of a SQL file, as prose."""
-    return header_comment(sql).replace("$as_of", "the as-of date (COMPUTE_LEDGER_AS_OF, else today)")
+def description(sql: str, words: dict[str, str] | None = None) -> str:
+    """The header comment of a SQL file, as prose: its parameters told in words (`words`,
+    in order, beside `$as_of`)."""
+    text = header_comment(sql)
+    for token, said in {**(words or {}), "$as_of": "the as-of date (COMPUTE_LEDGER_AS_OF, else today)"}.items():
+        text = text.replace(token, said)
+    return text
 
 
 def _mart_asset(name: str) -> dg.AssetsDefinition:

@@ -18,11 +18,10 @@ from datetime import date, timedelta
 
 import dagster as dg
 
-from assets.marts import MART_AUTOMATION
+from assets.marts import MART_AUTOMATION, description
 from assets.quotes import STAGED_KEY
 from assets.resources import Warehouse
 from assets.table_metadata import input_checks, mart_pictures_and_numbers, table_metadata
-from ledger.sql_text import header_comment
 from ledger.warehouse import load_sql, sql_params, table_exists
 
 INDEX_KEY = dg.AssetKey(["marts", "gpu_price_index"])
@@ -51,19 +50,14 @@ _ROWS_OF_MONTHS = {
 }
 
 
-def _description(sql: str) -> str:
-    """A SQL file's header comment, its parameters told in words (the asset's page)."""
-    words = {
-        "$staleness_days": str(STALENESS_DAYS),
-        "$months is null": "the index is rebuilt whole",
-        "$months": "the months a load touched",
-        "$last_day": "the latest quote's day",
-        "$methodology_version": str(METHODOLOGY_VERSION),
-    }
-    text = header_comment(sql)
-    for token, said in words.items():
-        text = text.replace(token, said)
-    return text
+#: The SQL parameters as the assets' pages tell them.
+_WORDS = {
+    "$staleness_days": str(STALENESS_DAYS),
+    "$months is null": "the index is rebuilt whole",
+    "$months": "the months a load touched",
+    "$last_day": "the latest quote's day",
+    "$methodology_version": str(METHODOLOGY_VERSION),
+}
 
 
 def _params(sql: str, months: list | None, last_day: date | None) -> dict:
@@ -105,25 +99,16 @@ def _same_method(con, table: str, last_day: date | None) -> bool:
 @dg.multi_asset(
     specs=[
         dg.AssetSpec(
-            INDEX_KEY,
+            key,
             group_name="marts",
             kinds={"duckdb", "sql"},
             deps=[STAGED_KEY, GPU_PRICES_KEY],
-            description=_description(_SQL["marts.gpu_price_index"]),
+            description=description(_SQL[table], _WORDS),
             automation_condition=MART_AUTOMATION,
             freshness_policy=dg.FreshnessPolicy.time_window(fail_window=timedelta(days=3), warn_window=timedelta(days=2)),
-            metadata={"sql_file": "sql/mart_gpu_price_index.sql"},
-        ),
-        dg.AssetSpec(
-            DAILY_KEY,
-            group_name="marts",
-            kinds={"duckdb", "sql"},
-            deps=[STAGED_KEY, GPU_PRICES_KEY],
-            description=_description(_SQL["marts.gpu_price_index_daily"]),
-            automation_condition=MART_AUTOMATION,
-            freshness_policy=dg.FreshnessPolicy.time_window(fail_window=timedelta(days=3), warn_window=timedelta(days=2)),
-            metadata={"sql_file": "sql/mart_gpu_price_index_daily.sql"},
-        ),
+            metadata={"sql_file": f"sql/mart_{table.removeprefix('marts.')}.sql"},
+        )
+        for key, table in ((INDEX_KEY, "marts.gpu_price_index"), (DAILY_KEY, "marts.gpu_price_index_daily"))
     ],
 )
 def gpu_price_index(context: dg.AssetExecutionContext, warehouse: Warehouse):

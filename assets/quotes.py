@@ -22,7 +22,7 @@ from ledger.transforms.entities import GPU_PRICES
 from ledger.transforms.gpu_prices import STAGED_COLUMNS
 from ledger.transforms.quote_files import quote_files
 from ledger.transforms.quotes import PARTITION_DATE, split_quote_batch
-from ledger.transforms.reading import check_header, file_sha256, iter_file_batches, read_header, scan_entity_file
+from ledger.transforms.reading import check_header, iter_file_batches, read_header, read_through, scan_entity_file
 from ledger.transforms.stable_files import ensure_unchanged, wait_until_settled
 from ledger.warehouse import (
     RAW_METADATA,
@@ -185,7 +185,7 @@ def _load_days(warehouse: Warehouse, inputs: Inputs, start: date, end: date, reb
         )
         for quote_file in files:
             state = wait_until_settled(quote_file.path)  # not a file still being copied in
-            shas[quote_file.name] = file_sha256(quote_file.path)
+            shas[quote_file.name], unclosed_quote = read_through(quote_file.path)  # one pass: hash, quotes
             header = read_header(quote_file.path)
             catalog = catalog_format(header)
             if catalog:  # a cloud catalog (SkyPilot's vms.csv, gpuhunt's CSV): one record per price
@@ -198,7 +198,9 @@ def _load_days(warehouse: Warehouse, inputs: Inputs, start: date, end: date, reb
             counts = per_file.setdefault(
                 quote_file.name, {"rows_read": 0, "rows_loaded": 0, "rows_duplicate": 0, "rows_quarantined": 0}
             )
-            for batch in iter_file_batches(scan.with_columns(pl.lit("quotes").alias("dataset")), quote_file.path, len(header)):
+            for batch in iter_file_batches(
+                scan.with_columns(pl.lit("quotes").alias("dataset")), quote_file.path, len(header), unclosed_quote=unclosed_quote
+            ):
                 part = split_quote_batch(batch, refs, quote_file.day, start, end)
                 raw = part.raw.with_columns(
                     pl.lit(sha).alias("file_sha256"), pl.lit(loaded_at).alias("loaded_at"), pl.lit(run_id).alias("run_id")

@@ -67,13 +67,18 @@ _NOT_CSV_TEXT = (
 
 def file_sha256(path: Path) -> str:
     """Content hash of a file, read in chunks (files can be large)."""
-    return read_through(path)[0]
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def read_through(path: Path) -> tuple[str, bool]:
     """One pass over a file: its content hash (`file_sha256`) and whether it has an
     unclosed quote (`has_unclosed_quote`). Hashing releases the GIL, so a raw load runs this
-    beside DuckDB's CSV reader (ledger/warehouse/raw_files.py)."""
+    beside DuckDB's CSV reader (ledger/warehouse/raw_files.py); the quote feed reads each
+    file once with it."""
     digest, quotes = hashlib.sha256(), 0
     with path.open("rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 22), b""):
@@ -347,9 +352,10 @@ def collect_file(scan: pl.LazyFrame, path: Path, width: int) -> pl.DataFrame:
 BATCH_ROWS = 200_000
 
 
-def iter_file_batches(scan: pl.LazyFrame, path: Path, width: int):
-    """Stream a scan in batches of `BATCH_ROWS`, with the same error translation as `collect_file`."""
-    if has_unclosed_quote(path):
+def iter_file_batches(scan: pl.LazyFrame, path: Path, width: int, *, unclosed_quote: bool | None = None):
+    """Stream a scan in batches of `BATCH_ROWS`, with the same error translation as
+    `collect_file`. `unclosed_quote`: `has_unclosed_quote(path)` when the caller knows it."""
+    if has_unclosed_quote(path) if unclosed_quote is None else unclosed_quote:
         raise locate_csv_problem(path, width)
     try:
         yield from scan.collect_batches(chunk_size=BATCH_ROWS)
