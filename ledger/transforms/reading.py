@@ -10,8 +10,9 @@ Why not DuckDB's `read_csv(store_rejects = true)` alone (checked 2026-12-02, Duc
 2.0.1, on tests/corpus): it reports a truncated file (a quote never closed) as "MISSING
 COLUMNS, Found: 13" rather than saying the quote is never closed, counts the ragged row's
 25 fields as 24, gives no byte for a file that is not UTF-8, and accepts a stray `"` inside
-an unquoted field without a word. The checks here say what is wrong in those cases; raw
-loads still go through DuckDB's reader (`ledger.warehouse.raw_files`) once these pass.
+an unquoted field without a word. The checks here say what is wrong in those cases. Raw
+loads (`ledger.warehouse.raw_files`) have DuckDB's strict reader count a file's records,
+which refuses a row of the wrong width, before Polars' reader streams its rows in.
 """
 
 from __future__ import annotations
