@@ -76,6 +76,7 @@ def append_csv_file(con: duckdb.DuckDBPyConnection, table: str, path: Path, enti
     from concurrent.futures import ThreadPoolExecutor
 
     from ledger.transforms.errors import InputFileError
+    from ledger.transforms.problems import nonempty
     from ledger.transforms.reading import check_header, header_cells, locate_csv_problem, read_through, scan_entity_file
 
     cells = header_cells(path)
@@ -86,13 +87,13 @@ def append_csv_file(con: duckdb.DuckDBPyConnection, table: str, path: Path, enti
     matched = con.execute("select file from glob(?)", [literal]).fetchall()
     if [Path(f) for (f,) in matched] != [path]:
         raise InputFileError(path, f"cannot be read exactly by its name (it matched {len(matched)} files)")
-    records, failure, appended = None, None, 0
+    appended = 0
     with ThreadPoolExecutor(1) as pool:
         pass_over = pool.submit(read_through, path)
         records, failure = _strict_row_count(literal, cells)
         if failure is None:
             scan = scan_entity_file(path, entity, path.name).select(
-                *[pl.when(pl.col(c) != "").then(pl.col(c)).alias(c) for c in entity.columns],
+                *[nonempty(pl.col(c)).alias(c) for c in entity.columns],
                 "extra_columns",
                 pl.lit(file_id, pl.Int32).alias("file_id"),
                 "row_number",
@@ -100,7 +101,7 @@ def append_csv_file(con: duckdb.DuckDBPyConnection, table: str, path: Path, enti
             try:
                 with _insertion_order_not_kept(con):
                     for batch in scan.collect_batches(chunk_size=RAW_BATCH_ROWS):
-                        con.execute(f"insert into {table}_rows by name select * from batch")
+                        insert_by_name(con, f"{table}_rows", batch)
                         appended += batch.height
             except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as err:
                 failure = str(err).splitlines()[0]
