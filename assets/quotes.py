@@ -7,6 +7,7 @@ records the months those days touch, which the price index then rebuilds (and on
 those). The `gpu_price_quotes` suite then validates the rows of the latest load.
 """
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -19,13 +20,15 @@ from assets.resources import Inputs, Warehouse
 from assets.table_metadata import column_schema
 from ledger.transforms.catalogs import SCANNERS, catalog_format, written_day
 from ledger.transforms.entities import GPU_PRICES
+from ledger.transforms.errors import InputFileError
 from ledger.transforms.gpu_prices import STAGED_COLUMNS
 from ledger.transforms.quote_files import quote_files
-from ledger.transforms.quotes import PARTITION_DATE, split_quote_batch
+from ledger.transforms.quotes import PARTITION_DATE, QuoteBatch, rows_of_days, split_quote_batch
 from ledger.transforms.reading import check_header, iter_file_batches, read_header, read_through, scan_entity_file
 from ledger.transforms.stable_files import ensure_unchanged, wait_until_settled
 from ledger.warehouse import (
     RAW_METADATA,
+    count_csv_records,
     insert_by_name,
     mark_price_months_touched,
     now,
@@ -83,13 +86,19 @@ def _days_to_load(context, inputs: Inputs) -> tuple[date, date, bool]:
     return start, end, (start.isoformat(), end.isoformat()) == (keys[0], keys[-1])
 
 
-def _prepare_tables(con, staged_schema: pl.DataFrame, rebuild: bool) -> None:
+def _prepare_tables(con, refs, loaded_at, rebuild: bool) -> None:
+    """The raw and staged quote tables, made anew for a rebuild, else made if missing."""
     columns = [f'"{c}" varchar' for c in GPU_PRICES.columns] + [f"{c} {t}" for c, t in RAW_METADATA]
     columns.append(f"{PARTITION_DATE} date")
     verb = "create or replace table" if rebuild else "create table if not exists"
     con.execute(f"{verb} raw.gpu_price_quotes ({', '.join(columns)})")
-    with registered(con, "_schema", staged_schema.head(0)):
-        con.execute(f"{verb} staging.gpu_price_quotes as select * from _schema")
+    if rebuild or not table_exists(con, "staging.gpu_price_quotes"):
+        # the staged columns are what normalizing gives (worked out only when needed: it
+        # costs as much as normalizing a small file)
+        day = date.fromisoformat(QUOTES_START)
+        staged = split_quote_batch(rows_of_days(_empty_batch(), None, day, day), refs, None).staged
+        with registered(con, "_schema", staged.with_columns(pl.lit(loaded_at).alias("loaded_at"))):
+            con.execute("create or replace table staging.gpu_price_quotes as select * from _schema")
 
 
 @dg.multi_asset(
@@ -170,9 +179,7 @@ def _load_days(warehouse: Warehouse, inputs: Inputs, start: date, end: date, reb
     loaded_at = now()
     with warehouse.write() as con:
         refs = load_references(con)
-        known_gpus = frozenset(refs.gpu_aliases["alias_key"].to_list())
-        staged_schema = split_quote_batch(_empty_batch(), refs, None, start, end).staged
-        _prepare_tables(con, staged_schema.with_columns(pl.lit(loaded_at).alias("loaded_at")), rebuild)
+        _prepare_tables(con, refs, loaded_at, rebuild)
         for table in ("raw.gpu_price_quotes", "staging.gpu_price_quotes"):
             con.execute(f"delete from {table} where {PARTITION_DATE} between ? and ?", [start, end])
         names = [f.name for f in files]
@@ -183,39 +190,17 @@ def _load_days(warehouse: Warehouse, inputs: Inputs, start: date, end: date, reb
             "(partition_date between ? and ? or (partition_date is null and list_contains(?, source_file)))",
             [start, end, names],
         )
-        for quote_file in files:
-            state = wait_until_settled(quote_file.path)  # not a file still being copied in
-            shas[quote_file.name], unclosed_quote = read_through(quote_file.path)  # one pass: hash, quotes
-            header = read_header(quote_file.path)
-            catalog = catalog_format(header)
-            if catalog:  # a cloud catalog (SkyPilot's vms.csv, gpuhunt's CSV): one record per price
-                day = quote_file.day or written_day(quote_file.path)
-                scan = SCANNERS[catalog](quote_file.path, quote_file.name, day, header, known_gpus)
-            else:
-                check_header(quote_file.path, header, GPU_PRICES)
-                scan = scan_entity_file(quote_file.path, GPU_PRICES, quote_file.name)
-            sha = shas[quote_file.name]
-            counts = per_file.setdefault(
-                quote_file.name, {"rows_read": 0, "rows_loaded": 0, "rows_duplicate": 0, "rows_quarantined": 0}
-            )
-            for batch in iter_file_batches(
-                scan.with_columns(pl.lit("quotes").alias("dataset")), quote_file.path, len(header), unclosed_quote=unclosed_quote
-            ):
-                part = split_quote_batch(batch, refs, quote_file.day, start, end)
-                raw = part.raw.with_columns(
-                    pl.lit(sha).alias("file_sha256"), pl.lit(loaded_at).alias("loaded_at"), pl.lit(run_id).alias("run_id")
+        # DuckDB writes a batch's raw rows while Polars normalizes them, and its staged rows
+        # while Polars reads and normalizes the next batch (both release the GIL)
+        writer = ThreadPoolExecutor(1)
+        try:
+            for quote_file in files:
+                shas[quote_file.name], per_file[quote_file.name] = _load_file(
+                    con, writer, quote_file, refs, (start, end), loaded_at, run_id
                 )
-                insert_by_name(con, "raw.gpu_price_quotes", raw)
-                insert_by_name(con, "staging.gpu_price_quotes", part.staged.with_columns(pl.lit(loaded_at).alias("loaded_at")))
-                rejected = quarantine_rows("gpu_price_quotes", part.rejected, run_id, loaded_at).with_columns(
-                    part.rejected.get_column(PARTITION_DATE)
-                )
-                insert_by_name(con, "quarantine.rejected_rows", rejected)
-                counts["rows_read"] += part.raw.height
-                counts["rows_loaded"] += part.staged.height
-                counts["rows_duplicate"] += part.duplicates
-                counts["rows_quarantined"] += part.rejected.height
-            ensure_unchanged(quote_file.path, state)
+        finally:
+            # no write may run on the connection once the transaction commits or rolls back
+            writer.shutdown(cancel_futures=True)
         settled = settle_repeated_quotes(
             con,
             "staging.gpu_price_quotes",
@@ -238,6 +223,60 @@ def _load_days(warehouse: Warehouse, inputs: Inputs, start: date, end: date, reb
         ).fetchall()[0][0]
     totals = {k: sum(c[k] for c in per_file.values()) for k in ("rows_read", "rows_loaded", "rows_duplicate", "rows_quarantined")}
     return files, totals, staged_rows
+
+
+def _load_file(con, writer: ThreadPoolExecutor, quote_file, refs, days: tuple[date, date], loaded_at, run_id: str):
+    """Append a quote file's rows of `days` (first, last): raw, staged and quarantined, a
+    batch at a time, DuckDB writing on `writer`'s thread; (its SHA-256, its row counts)."""
+    state = wait_until_settled(quote_file.path)  # not a file still being copied in
+    sha, unclosed_quote = read_through(quote_file.path)  # one pass: hash, quotes
+    header = read_header(quote_file.path)
+    # DuckDB's strict reader counts the records (a short row fails the file there) while
+    # Polars reads them; the two counts are compared at the end
+    records = writer.submit(count_csv_records, quote_file.path)
+    catalog = catalog_format(header)
+    if catalog:  # a cloud catalog (SkyPilot's vms.csv, gpuhunt's CSV): one record per price
+        day = quote_file.day or written_day(quote_file.path)
+        known_gpus = frozenset(refs.gpu_aliases["alias_key"].to_list())
+        scan = SCANNERS[catalog](quote_file.path, quote_file.name, day, header, known_gpus)
+    else:
+        check_header(quote_file.path, header, GPU_PRICES)
+        scan = scan_entity_file(quote_file.path, GPU_PRICES, quote_file.name)
+    lineage = (pl.lit(sha).alias("file_sha256"), pl.lit(loaded_at).alias("loaded_at"), pl.lit(run_id).alias("run_id"))
+    counts = {"rows_read": 0, "rows_loaded": 0, "rows_duplicate": 0, "rows_quarantined": 0}
+    writes = []  # the previous batch's, waited for once the next one is normalized
+    batches = iter_file_batches(
+        scan.with_columns(pl.lit("quotes").alias("dataset")), quote_file.path, len(header), unclosed_quote=unclosed_quote
+    )
+    read = 0
+    for batch in batches:
+        read += batch.height
+        rows = rows_of_days(batch, quote_file.day, *days)
+        raw_written = writer.submit(insert_by_name, con, "raw.gpu_price_quotes", rows.with_columns(*lineage))
+        part = split_quote_batch(rows, refs, quote_file.day)
+        for write in writes:
+            write.result()  # at most two batches held: memory stays bounded
+        writes = [raw_written, writer.submit(_write_split, con, part, run_id, loaded_at)]
+        counts["rows_read"] += rows.height
+        counts["rows_loaded"] += part.staged.height
+        counts["rows_duplicate"] += part.duplicates
+        counts["rows_quarantined"] += part.rejected.height
+    for write in writes:
+        write.result()
+    counted = records.result()
+    if not catalog and read != counted:  # a catalog's scan may give a record several rows
+        raise InputFileError(
+            quote_file.path, f"its records were counted as {counted:,} by one CSV reader and {read:,} by another"
+        )
+    ensure_unchanged(quote_file.path, state)
+    return sha, counts
+
+
+def _write_split(con, part: QuoteBatch, run_id: str, loaded_at) -> None:
+    """Append a batch's staged rows and its quarantined ones."""
+    insert_by_name(con, "staging.gpu_price_quotes", part.staged.with_columns(pl.lit(loaded_at).alias("loaded_at")))
+    rejected = quarantine_rows("gpu_price_quotes", part.rejected, run_id, loaded_at)
+    insert_by_name(con, "quarantine.rejected_rows", rejected.with_columns(part.rejected.get_column(PARTITION_DATE)))
 
 
 def _empty_batch() -> pl.DataFrame:

@@ -25,6 +25,7 @@ from ledger.transforms.normalize import normalize
 from ledger.transforms.price_batches import annotate_prices, split_annotated
 from ledger.transforms.problems import PROBLEM_COLUMNS, PROBLEMS
 from ledger.warehouse import (
+    RECONCILIATION_COLUMNS,
     LoadCounts,
     frame_to_markdown,
     insert_by_name,
@@ -238,7 +239,9 @@ def _record_price_reconciliation(con, counts: dict, run_id: str, at) -> LoadCoun
                 "parts_quarantined": parts.get(name, 0),
             }
         )
-    return record_reconciliation(con, "gpu_prices", pl.DataFrame(rows), run_id, at)
+    # typed, so a load with no price file at all (prices from the quote feed only) records nothing
+    schema = {c: pl.String if c in ("source_file", "dataset", "file_sha256") else pl.Int64 for c in RECONCILIATION_COLUMNS}
+    return record_reconciliation(con, "gpu_prices", pl.DataFrame(rows, schema=schema), run_id, at)
 
 
 def stage_entity(con, entity: Entity, run_id: str):

@@ -6,7 +6,7 @@ import pytest
 
 from assets.quotes import QUOTE_DAYS, day_range_tags
 from assets.resources import Inputs, Warehouse
-from helpers import MINI_INPUT, all_assets, materialize_everything, query
+from helpers import MINI_INPUT, all_assets, copy_input, materialize_everything, query
 
 HEADER = (
     "quote_id,gpu_model,price_type,price_high,currency,observed_date,price_per,gpus_per_instance,provider,source_publication\n"
@@ -222,3 +222,40 @@ def test_a_day_rebuilds_the_daily_index_as_a_full_rebuild_would(warehouse, tmp_p
         resources={"warehouse": Warehouse(path=str(full)), "inputs": Inputs(input_dir=str(MINI_INPUT), as_of="2025-09-30")},
     )
     assert (query(full, daily), query(full, monthly)) == incremental
+
+
+def test_a_short_row_fails_the_day_with_its_row_named(warehouse):
+    """Polars' reader pads a row with too few cells with nulls; the feed counts the records
+    with DuckDB's strict reader first, so the file fails, naming the row, and the day
+    stays as it was."""
+    db, quotes = warehouse
+    day_file(quotes, "2025-05-06", [2.0, 3.0])
+    load(db, quotes, partition_key="2025-05-06")
+    before = query(db, "select * from raw.gpu_price_quotes order by quote_id")
+    bad = quotes / "gpu_price_quotes_2025-05-06.csv"
+    bad.write_text(bad.read_text() + "q-short,H100,on_demand,5.0,USD,2025-05-06\n")
+    result = load(db, quotes, partition_key="2025-05-06", raise_on_error=False)
+    assert not result.success
+    failure = next(e for e in result.all_events if e.is_step_failure).step_failure_data.error
+    message = failure.cause.message if failure.cause else failure.message
+    assert "gpu_price_quotes_2025-05-06.csv" in message and "row 4" in message
+    assert query(db, "select * from raw.gpu_price_quotes order by quote_id") == before
+
+
+def test_prices_from_the_quote_feed_alone(tmp_path):
+    """A user whose prices all come from the quote feed (no gpu_prices*.csv in the input
+    folder): the whole run succeeds, the curated price table is empty, and the index is
+    built from the feed's quotes."""
+    inputs = copy_input(MINI_INPUT, tmp_path / "input")
+    for csv in inputs.glob("gpu_prices*.csv"):
+        csv.unlink()
+    quotes = tmp_path / "quotes"
+    quotes.mkdir()
+    day_file(quotes, "2025-03-10", [2.0, 4.0, 6.0])
+    db = tmp_path / "w.duckdb"
+    result = materialize_everything(db, inputs, "2025-09-30", quotes_dir=quotes)
+    assert result.success
+    assert query(db, "select count(*) as n from staging.gpu_prices") == [{"n": 0}]
+    assert query(db, "select count(*) as n from audit.reconciliation where entity = 'gpu_prices'") == [{"n": 0}]
+    [march] = [r for r in index_rows(db) if str(r["month"]) == "2025-03-01"]
+    assert march["median_usd"] == 4.0 and march["provider_count"] == 3

@@ -19,26 +19,30 @@ PARTITION_DATE = "partition_date"
 
 @dataclass
 class QuoteBatch:
-    """A batch split for writing: raw rows kept, good rows, rows for quarantine."""
+    """A batch's rows split for writing: good rows, rows for quarantine, duplicates dropped."""
 
-    raw: pl.DataFrame
     staged: pl.DataFrame
     rejected: pl.DataFrame
     duplicates: int
 
 
-def split_quote_batch(batch: pl.DataFrame, refs: References, file_day: date | None, start: date, end: date) -> QuoteBatch:
-    """Keep the rows of `batch` that belong to days [start, end] and normalize them.
+def rows_of_days(batch: pl.DataFrame, file_day: date | None, start: date, end: date) -> pl.DataFrame:
+    """The rows of `batch` that belong to days [start, end], each with its `partition_date`:
+    the raw rows a load of those days keeps.
 
-    A dated file's rows belong to its day (a row observed on another day is quarantined);
-    an undated file's rows belong to the day they were observed. Rows whose day cannot be
-    read at all are kept, so they are quarantined and counted rather than lost.
+    A dated file's rows belong to its day; an undated file's rows to the day they were
+    observed. Rows whose day cannot be read at all are kept, so they are quarantined and
+    counted rather than lost.
     """
-    observed = parse_date(pl.col("observed_date"))
-    day = pl.lit(file_day, pl.Date) if file_day else observed
+    day = pl.lit(file_day, pl.Date) if file_day else parse_date(pl.col("observed_date"))
     batch = batch.with_columns(day.alias(PARTITION_DATE))
-    batch = batch.filter(pl.col(PARTITION_DATE).is_between(start, end) | pl.col(PARTITION_DATE).is_null())
-    annotated = annotate_prices(batch, refs).with_columns(
+    return batch.filter(pl.col(PARTITION_DATE).is_between(start, end) | pl.col(PARTITION_DATE).is_null())
+
+
+def split_quote_batch(rows: pl.DataFrame, refs: References, file_day: date | None) -> QuoteBatch:
+    """Normalize the rows `rows_of_days` kept and split them: staged, quarantined (a dated
+    file's row observed on another day among them), duplicates."""
+    annotated = annotate_prices(rows, refs).with_columns(
         (pl.lit(file_day, pl.Date) if file_day else pl.col("observed_date")).alias(PARTITION_DATE)
     )
     if file_day:
@@ -51,5 +55,5 @@ def split_quote_batch(batch: pl.DataFrame, refs: References, file_day: date | No
             .alias(PROBLEM_COLUMNS),
             pl.when(wrong_day & pl.col(PROBLEMS).is_null()).then(reason).otherwise(pl.col(PROBLEMS)).alias(PROBLEMS),
         )
-    part = split_annotated(batch, annotated, keep=(PARTITION_DATE,))
-    return QuoteBatch(raw=batch, staged=part.staged, rejected=part.rejected, duplicates=part.duplicates)
+    part = split_annotated(rows, annotated, keep=(PARTITION_DATE,))
+    return QuoteBatch(staged=part.staged, rejected=part.rejected, duplicates=part.duplicates)

@@ -15,20 +15,29 @@ leaves every table as it was before.
 
 from ledger.warehouse.connection import LOCK_WAIT_SECONDS, connect, transaction, write_lock
 from ledger.warehouse.prices import mark_price_months_touched, settle_repeated_quotes
-from ledger.warehouse.raw_files import append_csv_file, glob_literal, record_raw_files
+from ledger.warehouse.raw_files import append_csv_file, count_csv_records, glob_literal, record_raw_files
 from ledger.warehouse.render import frame_to_markdown, markdown_preview
 from ledger.warehouse.schema import RAW_METADATA, SCHEMAS, create_raw_table, ensure_schemas
 from ledger.warehouse.sql_files import SQL_DIR, build_table_from_sql, load_sql, sql_params
-from ledger.warehouse.staged import LoadCounts, quarantine_rows, raw_records, record_reconciliation, write_staged
+from ledger.warehouse.staged import (
+    RECONCILIATION_COLUMNS,
+    LoadCounts,
+    quarantine_rows,
+    raw_records,
+    record_reconciliation,
+    write_staged,
+)
 from ledger.warehouse.tables import insert_by_name, now, read_table, registered, replace_table, table_exists
 
 __all__ = [
+    "RECONCILIATION_COLUMNS",
     "LOCK_WAIT_SECONDS",
     "RAW_METADATA",
     "SCHEMAS",
     "SQL_DIR",
     "LoadCounts",
     "append_csv_file",
+    "count_csv_records",
     "build_table_from_sql",
     "connect",
     "create_raw_table",

@@ -49,6 +49,27 @@ def _strict_row_count(literal: str, cells: list[str]) -> tuple[int | None, str |
         reader.close()
 
 
+def count_csv_records(path: Path) -> int:
+    """The records of a CSV file as DuckDB's strict reader counts them. Raises
+    InputFileError (file, row, what is wrong) for a file it cannot read: a row of another
+    width than the header, say, which Polars' reader pads with nulls without a word — so a
+    file read with Polars is counted here first, and the two counts compared after."""
+    from ledger.transforms.errors import InputFileError
+    from ledger.transforms.reading import header_cells, locate_csv_problem
+
+    cells = header_cells(path)
+    literal = glob_literal(path)
+    with duckdb.connect() as con:
+        # read_csv takes a glob pattern: the escaped name must match this one file, and only it
+        matched = con.execute("select file from glob(?)", [literal]).fetchall()
+    if [Path(f) for (f,) in matched] != [path]:
+        raise InputFileError(path, f"cannot be read exactly by its name (it matched {len(matched)} files)")
+    records, failure = _strict_row_count(literal, cells)
+    if failure is not None:
+        raise locate_csv_problem(path, len(cells), failure)
+    return records
+
+
 @contextmanager
 def _insertion_order_not_kept(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     """Let DuckDB write a batch's rows in any order (each row carries its row number): at
