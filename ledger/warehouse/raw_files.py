@@ -21,6 +21,19 @@ def glob_literal(path: Path) -> str:
     return "".join(f"[{c}]" if c in "*?[]{}" else c for c in str(path))
 
 
+def exact_glob(path: Path) -> str:
+    """`glob_literal(path)`, checked: DuckDB's readers take a glob pattern, and the escaped
+    name must match this one file, and only it. Raises InputFileError otherwise."""
+    from ledger.transforms.errors import InputFileError
+
+    literal = glob_literal(path)
+    with duckdb.connect() as con:
+        matched = con.execute("select file from glob(?)", [literal]).fetchall()
+    if [Path(f) for (f,) in matched] != [path]:
+        raise InputFileError(path, f"cannot be read exactly by its name (it matched {len(matched)} files)")
+    return literal
+
+
 #: Rows per batch when a raw file streams from Polars' reader into DuckDB: bigger batches
 #: pay each insert's fixed cost less often; 500,000 rows of text stay under 1 GB.
 RAW_BATCH_ROWS = 500_000
@@ -54,17 +67,10 @@ def count_csv_records(path: Path) -> int:
     InputFileError (file, row, what is wrong) for a file it cannot read: a row of another
     width than the header, say, which Polars' reader pads with nulls without a word — so a
     file read with Polars is counted here first, and the two counts compared after."""
-    from ledger.transforms.errors import InputFileError
     from ledger.transforms.reading import header_cells, locate_csv_problem
 
     cells = header_cells(path)
-    literal = glob_literal(path)
-    with duckdb.connect() as con:
-        # read_csv takes a glob pattern: the escaped name must match this one file, and only it
-        matched = con.execute("select file from glob(?)", [literal]).fetchall()
-    if [Path(f) for (f,) in matched] != [path]:
-        raise InputFileError(path, f"cannot be read exactly by its name (it matched {len(matched)} files)")
-    records, failure = _strict_row_count(literal, cells)
+    records, failure = _strict_row_count(exact_glob(path), cells)
     if failure is not None:
         raise locate_csv_problem(path, len(cells), failure)
     return records
@@ -96,18 +102,13 @@ def append_csv_file(con: duckdb.DuckDBPyConnection, table: str, path: Path, enti
     quote, which both readers would read to the end of the file)."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from ledger.transforms.errors import InputFileError
     from ledger.transforms.problems import nonempty
     from ledger.transforms.reading import check_header, header_cells, locate_csv_problem, read_through, scan_entity_file
 
     cells = header_cells(path)
     header = [c.strip() for c in cells]
     check_header(path, header, entity)
-    literal = glob_literal(path)
-    # read_csv takes a glob pattern: the escaped name must match this one file, and only it
-    matched = con.execute("select file from glob(?)", [literal]).fetchall()
-    if [Path(f) for (f,) in matched] != [path]:
-        raise InputFileError(path, f"cannot be read exactly by its name (it matched {len(matched)} files)")
+    literal = exact_glob(path)
     appended = 0
     with ThreadPoolExecutor(1) as pool:
         pass_over = pool.submit(read_through, path)
