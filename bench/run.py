@@ -312,7 +312,8 @@ def main(argv: list[str] | None = None) -> int:
     if inc:
         summary["incremental"] = inc
         print(
-            f"  incremental: one new day of {inc['rows']:,} quotes took {inc['seconds']:.3f} s = "
+            f"  incremental: one new day of {inc['rows']:,} quotes took {inc['seconds']:.3f} s "
+            f"(median of {inc.get('samples_s') or [inc['seconds']]}) = "
             f"{inc['share_of_full']:.1%} of the full pipeline run; index months rebuilt: {inc['months_rebuilt']}"
         )
     validation = sum(s["seconds"] for s in pipeline.get("stages", []) if s["name"].endswith("_expectations"))
