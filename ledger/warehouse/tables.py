@@ -48,7 +48,7 @@ def insert_by_name(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFra
 
     DuckDB reads the frame from this function's local variable (a replacement scan), not
     from a registered view: appending a 10M-row file in 500,000-row batches inside one
-    transaction peaked at 4.4 GB with each batch registered and unregistered, 1.9 GB so
+    transaction peaked at 4.4 GB with each batch registered and unregistered, 1.8 GB so
     (measured 2026-12-03)."""
     if frame.height:
         _frame_to_insert = frame  # read by its name in the SQL below
