@@ -27,6 +27,7 @@ from ledger.transforms.problems import PROBLEM_COLUMNS, PROBLEMS
 from ledger.warehouse import (
     RECONCILIATION_COLUMNS,
     LoadCounts,
+    cursor,
     frame_to_markdown,
     insert_by_name,
     mark_price_months_touched,
@@ -137,7 +138,7 @@ def stage_prices(warehouse: Warehouse, run_id: str) -> LoadCounts:
                 c["read"] += read
                 c["loaded"] += loaded
 
-        reader = con.cursor()
+        reader = cursor(con)
         try:
             # DuckDB writes one batch while Polars normalizes the next (both release the
             # GIL): at 10M quotes the writes are 17 s of the step's 55 s when done in turn.

@@ -13,7 +13,7 @@ leaves every table as it was before.
 - `prices`: months touched by price loads, repeated quote ids.
 """
 
-from ledger.warehouse.connection import LOCK_WAIT_SECONDS, connect, transaction, write_lock
+from ledger.warehouse.connection import LOCK_WAIT_SECONDS, connect, cursor, transaction, write_lock
 from ledger.warehouse.prices import mark_price_months_touched, settle_repeated_quotes
 from ledger.warehouse.raw_files import append_csv_file, count_csv_records, glob_literal, record_raw_files
 from ledger.warehouse.render import frame_to_markdown, markdown_preview
@@ -40,6 +40,7 @@ __all__ = [
     "count_csv_records",
     "build_table_from_sql",
     "connect",
+    "cursor",
     "create_raw_table",
     "ensure_schemas",
     "frame_to_markdown",
