@@ -14,6 +14,7 @@ whole history's:
 The method is in docs/price-index.md.
 """
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 
 import dagster as dg
@@ -21,7 +22,7 @@ import dagster as dg
 from assets.marts import MART_AUTOMATION, description
 from assets.quotes import STAGED_KEY
 from assets.resources import Warehouse
-from assets.table_metadata import input_checks, mart_pictures_and_numbers, table_metadata
+from assets.table_metadata import input_checks, start_mart_pictures_and_numbers, table_metadata
 from ledger.warehouse import load_sql, sql_params, table_exists
 
 INDEX_KEY = dg.AssetKey(["marts", "gpu_price_index"])
@@ -112,7 +113,8 @@ def _same_method(con, table: str, last_day: date | None) -> bool:
     ],
 )
 def gpu_price_index(context: dg.AssetExecutionContext, warehouse: Warehouse):
-    with warehouse.write() as con:
+    # the monthly index's chart is drawn on `drawer` while the daily index is computed
+    with warehouse.write() as con, ThreadPoolExecutor(1) as drawer:
         # before the quote feed's first load its table does not exist: the index reads it empty
         con.execute(
             "create table if not exists staging.gpu_price_quotes as "
@@ -137,13 +139,15 @@ def gpu_price_index(context: dg.AssetExecutionContext, warehouse: Warehouse):
                 where = _ROWS_OF_MONTHS[table]
                 con.execute(f"delete from {table} where {where}", _params(where, months, last_day))
                 con.execute(f"insert into {table} {sql}", _params(sql, months, last_day))
+            if table == "marts.gpu_price_index":
+                pictures = start_mart_pictures_and_numbers(con, "gpu_price_index", drawer)
         con.execute("drop table if exists gpu_price_provider_days")
         con.execute("delete from audit.price_months_touched")
+        checks = input_checks(context.instance, [STAGED_KEY, GPU_PRICES_KEY], context.run.run_id)
         metadata = {
-            INDEX_KEY: table_metadata(con, "marts.gpu_price_index") | mart_pictures_and_numbers(con, "gpu_price_index"),
             DAILY_KEY: table_metadata(con, "marts.gpu_price_index_daily"),
+            INDEX_KEY: table_metadata(con, "marts.gpu_price_index") | pictures.result(),
         }
-    checks = input_checks(context.instance, [STAGED_KEY, GPU_PRICES_KEY], context.run.run_id)
     for key in (INDEX_KEY, DAILY_KEY):
         yield dg.MaterializeResult(
             asset_key=key,

@@ -8,8 +8,8 @@ those). The `gpu_price_quotes` suite then validates the rows of the latest load.
 """
 
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
 
 import dagster as dg
 import polars as pl
@@ -127,15 +127,10 @@ def _prepare_tables(con, refs, loaded_at, rebuild: bool) -> None:
 def gpu_price_quotes(context: dg.AssetExecutionContext, warehouse: Warehouse, inputs: Inputs):
     with retry_only_transient_io():
         start, end, rebuild = _days_to_load(context, inputs)
-        if not rebuild and _built_by_an_earlier_version(warehouse):
-            # days staged with other columns (before GPU variants, say) cannot sit beside
-            # new ones: this run reloads every day from the quote files, once
-            context.log.warning("staging.gpu_price_quotes has an earlier version's columns: reloading every quote day")
-            start, end = (
-                date.fromisoformat(k) for k in (QUOTE_DAYS.get_first_partition_key(), QUOTE_DAYS.get_last_partition_key())
-            )
-            rebuild = True
-        files, totals, staged_rows = _load_days(warehouse, inputs, start, end, rebuild, context.run.run_id)
+        load = _load_days(warehouse, inputs, start, end, rebuild, context.run.run_id)
+        if load.reloaded_every_day:
+            context.log.warning("staging.gpu_price_quotes had an earlier version's columns: every quote day was reloaded")
+        start, end, rebuild = load.start, load.end, load.rebuild
     if not (context.has_partition_key or context.has_partition_key_range):
         # Launched without a partition: each day loaded is recorded as materialized, as a
         # run over the same range would record it, so the partitions view shows them.
@@ -144,40 +139,58 @@ def gpu_price_quotes(context: dg.AssetExecutionContext, warehouse: Warehouse, in
                 context.log_event(dg.AssetMaterialization(asset_key=key, partition=day))
     yield dg.MaterializeResult(
         asset_key=RAW_KEY,
-        metadata={"dagster/row_count": totals["rows_read"], "files": len(files), "days": f"{start} .. {end}"},
+        metadata={"dagster/row_count": load.totals["rows_read"], "files": load.files, "days": f"{start} .. {end}"},
     )
-    with warehouse.read() as con:
-        schema = column_schema(con, "staging.gpu_price_quotes")
     yield dg.MaterializeResult(
         asset_key=STAGED_KEY,
         metadata={
-            "dagster/row_count": staged_rows,
-            "dagster/column_schema": schema,
-            **totals,
+            "dagster/row_count": load.staged_rows,
+            "dagster/column_schema": load.schema,
+            **load.totals,
             "days": f"{start} .. {end}",
             "full_rebuild": rebuild,
         },
     )
 
 
-def _built_by_an_earlier_version(warehouse: Warehouse) -> bool:
+def _built_by_an_earlier_version(con) -> bool:
     """Whether the staged quote table lacks a column this version stages."""
-    if not Path(warehouse.path).exists():
+    if not table_exists(con, "staging.gpu_price_quotes"):
         return False
-    with warehouse.read() as con:
-        if not table_exists(con, "staging.gpu_price_quotes"):
-            return False
-        have = {d[0] for d in con.execute("select * from staging.gpu_price_quotes limit 0").description}
+    have = {d[0] for d in con.execute("select * from staging.gpu_price_quotes limit 0").description}
     return not set(STAGED_COLUMNS) <= have
 
 
-def _load_days(warehouse: Warehouse, inputs: Inputs, start: date, end: date, rebuild: bool, run_id: str):
+@dataclass
+class _Load:
+    """What a load of quote days did: the days it replaced (every day when it found the
+    staged table built by an earlier version), files read, row counts, staged rows in
+    those days and the staged table's columns."""
+
+    start: date
+    end: date
+    rebuild: bool
+    reloaded_every_day: bool
+    files: int
+    totals: dict[str, int]
+    staged_rows: int
+    schema: dg.TableSchema
+
+
+def _load_days(warehouse: Warehouse, inputs: Inputs, start: date, end: date, rebuild: bool, run_id: str) -> _Load:
     """Replace the quote days [start, end] by what the quote files give for them, in one
-    transaction; (files read, row counts, staged rows in those days)."""
-    files = quote_files(inputs.quotes_folder, start, end)
+    transaction. Days staged with other columns (before GPU variants, say) cannot sit
+    beside new ones: finding them, the load reloads every day from the quote files, once."""
     per_file: dict[str, dict[str, int]] = {}
     loaded_at = now()
     with warehouse.write() as con:
+        reloaded_every_day = not rebuild and _built_by_an_earlier_version(con)
+        if reloaded_every_day:
+            start, end = (
+                date.fromisoformat(k) for k in (QUOTE_DAYS.get_first_partition_key(), QUOTE_DAYS.get_last_partition_key())
+            )
+            rebuild = True
+        files = quote_files(inputs.quotes_folder, start, end)
         refs = load_references(con)
         _prepare_tables(con, refs, loaded_at, rebuild)
         for table in ("raw.gpu_price_quotes", "staging.gpu_price_quotes"):
@@ -221,8 +234,9 @@ def _load_days(warehouse: Warehouse, inputs: Inputs, start: date, end: date, reb
         staged_rows = con.execute(
             "select count(*) from staging.gpu_price_quotes where partition_date between ? and ?", [start, end]
         ).fetchall()[0][0]
+        schema = column_schema(con, "staging.gpu_price_quotes")
     totals = {k: sum(c[k] for c in per_file.values()) for k in ("rows_read", "rows_loaded", "rows_duplicate", "rows_quarantined")}
-    return files, totals, staged_rows
+    return _Load(start, end, rebuild, reloaded_every_day, len(files), totals, staged_rows, schema)
 
 
 def _load_file(con, writer: ThreadPoolExecutor, quote_file, refs, days: tuple[date, date], loaded_at, run_id: str):

@@ -4,6 +4,7 @@ column schema, a preview, and the checks of the tables it was built from."""
 from __future__ import annotations
 
 import base64
+from concurrent.futures import Executor, Future
 
 import dagster as dg
 import polars as pl
@@ -19,13 +20,30 @@ def mart_pictures_and_numbers(con, mart: str) -> dict:
     """What a mart's page shows beyond its table: its report chart as a picture (Markdown,
     for the marts that carry one) and the numbers a user follows across runs, which Dagster
     plots over materializations."""
-    from ledger.report import mart_chart_svg, mart_metrics  # Altair and vl-convert only here
+    return _with_picture(*_numbers_and_chart(con, mart))
 
-    metadata: dict = {name: dg.MetadataValue.float(value) for name, value in mart_metrics(con, mart).items()}
-    svg = mart_chart_svg(con, mart)
-    if svg is not None:
-        image = base64.b64encode(svg.encode("utf-8")).decode("ascii")
-        metadata["chart"] = dg.MetadataValue.md(f"![{mart}](data:image/svg+xml;base64,{image})")
+
+def start_mart_pictures_and_numbers(con, mart: str, drawer: Executor) -> Future:
+    """`mart_pictures_and_numbers`, its numbers and chart data read on `con` now (inside
+    the caller's transaction, so they are the rows it just wrote) and the chart drawn on
+    `drawer` while the caller goes on: vl-convert draws without holding the GIL (0.1 s for
+    the price index's chart)."""
+    return drawer.submit(_with_picture, *_numbers_and_chart(con, mart))
+
+
+def _numbers_and_chart(con, mart: str) -> tuple[str, dict, object]:
+    from ledger.report import mart_chart, mart_metrics  # Altair and vl-convert only here
+
+    metrics = {name: dg.MetadataValue.float(value) for name, value in mart_metrics(con, mart).items()}
+    return mart, metrics, mart_chart(con, mart)
+
+
+def _with_picture(mart: str, metadata: dict, chart) -> dict:
+    from ledger.report import chart_svg
+
+    if chart is not None:
+        image = base64.b64encode(chart_svg(chart).encode("utf-8")).decode("ascii")
+        metadata = metadata | {"chart": dg.MetadataValue.md(f"![{mart}](data:image/svg+xml;base64,{image})")}
     return metadata
 
 

@@ -1,7 +1,10 @@
 """GPU price quotes by day: a day loads without rewriting the rest, a range loads in one
 run, rewriting a day is atomic, and the index rebuilds only the months touched."""
 
+import logging
+
 import dagster as dg
+import duckdb
 import pytest
 
 from assets.quotes import QUOTE_DAYS, day_range_tags
@@ -27,7 +30,7 @@ def warehouse(tmp_path):
     return db, quotes
 
 
-def load(db, quotes, *, partition_key=None, tags=None, raise_on_error=True):
+def load(db, quotes, *, partition_key=None, tags=None, raise_on_error=True, instance=None):
     return dg.materialize(
         all_assets(),
         selection=dg.AssetSelection.assets(
@@ -43,6 +46,7 @@ def load(db, quotes, *, partition_key=None, tags=None, raise_on_error=True):
         partition_key=partition_key,
         tags=tags,
         raise_on_error=raise_on_error,
+        instance=instance,
     )
 
 
@@ -259,3 +263,21 @@ def test_prices_from_the_quote_feed_alone(tmp_path):
     assert query(db, "select count(*) as n from audit.reconciliation where entity = 'gpu_prices'") == [{"n": 0}]
     [march] = [r for r in index_rows(db) if str(r["month"]) == "2025-03-01"]
     assert march["median_usd"] == 4.0 and march["provider_count"] == 3
+
+
+def test_days_staged_by_an_earlier_version_are_all_reloaded(warehouse):
+    """A warehouse whose quote days were staged before a column existed (GPU variants): a
+    run of one day reloads every day from the quote files, so no day keeps the old columns,
+    and says so in its log."""
+    db, quotes = warehouse
+    day_file(quotes, "2025-03-10", [2.0, 3.0])
+    day_file(quotes, "2025-04-02", [4.0])
+    load(db, quotes, tags=day_range_tags("2025-03-10", "2025-04-02"))
+    with duckdb.connect(str(db)) as con:
+        con.execute("alter table staging.gpu_price_quotes drop column gpu_variant")
+    instance = dg.DagsterInstance.ephemeral()
+    result = load(db, quotes, partition_key="2025-04-02", instance=instance)
+    assert per_day(db) == {"2025-03-10": 2, "2025-04-02": 1}
+    assert query(db, "select count(*) as n from staging.gpu_price_quotes where gpu_variant = 'H100'") == [{"n": 3}]
+    warnings = [e.user_message for e in instance.all_logs(result.run_id) if e.level == logging.WARNING]
+    assert any("earlier version's columns" in m for m in warnings)

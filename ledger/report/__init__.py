@@ -188,11 +188,17 @@ def build_sections(con: duckdb.DuckDBPyConnection, checks: pl.DataFrame | None =
     return sections
 
 
-def mart_chart_svg(con: duckdb.DuckDBPyConnection, mart: str) -> str | None:
-    """The chart of the report section `mart` carries (`MART_CHARTS`), as SVG; None for a
-    mart without one."""
+def mart_chart(con: duckdb.DuckDBPyConnection, mart: str) -> alt.TopLevelMixin | None:
+    """The chart of the report section `mart` carries (`MART_CHARTS`), its data read from
+    `con`; None for a mart without one."""
     key = MART_CHARTS.get(mart)
-    return chart_svg(SECTIONS[key](con).chart) if key else None
+    return SECTIONS[key](con).chart if key else None
+
+
+def mart_chart_svg(con: duckdb.DuckDBPyConnection, mart: str) -> str | None:
+    """`mart_chart` drawn as SVG."""
+    chart = mart_chart(con, mart)
+    return chart_svg(chart) if chart is not None else None
 
 
 def mart_metrics(con: duckdb.DuckDBPyConnection, mart: str) -> dict[str, float]:
