@@ -26,8 +26,8 @@ def mart_pictures_and_numbers(con, mart: str) -> dict:
 def start_mart_pictures_and_numbers(con, mart: str, drawer: Executor) -> Future:
     """`mart_pictures_and_numbers`, its numbers and chart data read on `con` now (inside
     the caller's transaction, so they are the rows it just wrote) and the chart drawn on
-    `drawer` while the caller goes on: vl-convert draws without holding the GIL (0.1 s for
-    the price index's chart)."""
+    `drawer` while the caller goes on: vl-convert draws without holding the GIL (0.1–0.15 s
+    for the price index's chart)."""
     return drawer.submit(_with_picture, *_numbers_and_chart(con, mart))
 
 

@@ -239,9 +239,9 @@ def _context(docs_dir: str | None):
         )
     context.data_sources.add_pandas("warehouse")
     # GX brings ~205,000 objects the cyclic garbage collector would walk on every full
-    # collection for the rest of the process (0.17 s each with the pipeline's code; one
-    # day's run in three met one in a process that keeps running, as a code server does):
-    # they live as long as the process, so they are moved out of its reach.
+    # collection for the rest of the process (0.17 s each with the pipeline's code loaded;
+    # one day's run in three met one in the benchmark's process, which runs step after
+    # step): they live as long as the process, so they are moved out of its reach.
     gc.freeze()
     return context
 
