@@ -281,3 +281,39 @@ def test_days_staged_by_an_earlier_version_are_all_reloaded(warehouse):
     assert query(db, "select count(*) as n from staging.gpu_price_quotes where gpu_variant = 'H100'") == [{"n": 3}]
     warnings = [e.user_message for e in instance.all_logs(result.run_id) if e.level == logging.WARNING]
     assert any("earlier version's columns" in m for m in warnings)
+
+
+def test_the_index_page_names_the_checks_of_earlier_runs(warehouse):
+    """The index's `input_checks` table: its inputs' checks from this run, else their
+    latest evaluation in an earlier run of the instance, else "not run"."""
+    db, quotes = warehouse
+    day_file(quotes, "2025-03-10", [2.0, 3.0])
+    instance = dg.DagsterInstance.ephemeral()
+    load(db, quotes, partition_key="2025-03-10", instance=instance)
+    result = dg.materialize(
+        all_assets(),
+        selection=dg.AssetSelection.assets(["marts", "gpu_price_index"], ["marts", "gpu_price_index_daily"]),
+        resources={
+            "warehouse": Warehouse(path=str(db)),
+            "inputs": Inputs(input_dir=str(MINI_INPUT), as_of="2025-09-30", quotes_dir=str(quotes)),
+        },
+        instance=instance,
+    )
+    [index] = [
+        e.materialization
+        for e in result.get_asset_materialization_events()
+        if e.asset_key == dg.AssetKey(["marts", "gpu_price_index"])
+    ]
+    rows = {line.split(" | ")[0].strip("| "): line for line in index.metadata["input_checks"].value.splitlines()[2:]}
+    quote_checks = len(load_suites_by_table()["staging.gpu_price_quotes"].expectations)
+    price_checks = len(load_suites_by_table()["staging.gpu_prices"].expectations)
+    # evaluated in the first run, read back from the instance
+    assert f"| {quote_checks} of {quote_checks} |" in rows["staging/gpu_price_quotes"]
+    # never evaluated in this instance
+    assert f"| 0 of {price_checks} |" in rows["staging/gpu_prices"] and "not run" in rows["staging/gpu_prices"]
+
+
+def load_suites_by_table():
+    from ledger.quality.suites import load_suites
+
+    return {s.table: s for s in load_suites()}
