@@ -30,15 +30,19 @@ def warehouse(tmp_path):
     return db, quotes
 
 
-def load(db, quotes, *, partition_key=None, tags=None, raise_on_error=True, instance=None):
+FEED_AND_INDEX = (
+    ["raw", "gpu_price_quotes"],
+    ["staging", "gpu_price_quotes"],
+    ["marts", "gpu_price_index"],
+    ["marts", "gpu_price_index_daily"],
+)
+
+
+def load(db, quotes, *, partition_key=None, tags=None, raise_on_error=True, instance=None, assets=FEED_AND_INDEX):
+    """A run of `assets` (the quote feed and the index) and their checks."""
     return dg.materialize(
         all_assets(),
-        selection=dg.AssetSelection.assets(
-            ["raw", "gpu_price_quotes"],
-            ["staging", "gpu_price_quotes"],
-            ["marts", "gpu_price_index"],
-            ["marts", "gpu_price_index_daily"],
-        ),
+        selection=dg.AssetSelection.assets(*assets),
         resources={
             "warehouse": Warehouse(path=str(db)),
             "inputs": Inputs(input_dir=str(MINI_INPUT), as_of="2025-09-30", quotes_dir=str(quotes)),
@@ -122,15 +126,7 @@ def test_a_run_without_a_partition_loads_the_days_with_files(warehouse):
     day_file(quotes, "2025-03-10", [2.0, 3.0])
     day_file(quotes, "2025-04-02", [4.0])
     instance = dg.DagsterInstance.ephemeral()
-    result = dg.materialize(
-        all_assets(),
-        selection=dg.AssetSelection.assets(["raw", "gpu_price_quotes"], ["staging", "gpu_price_quotes"]),
-        resources={
-            "warehouse": Warehouse(path=str(db)),
-            "inputs": Inputs(input_dir=str(MINI_INPUT), as_of="2025-09-30", quotes_dir=str(quotes)),
-        },
-        instance=instance,
-    )
+    result = load(db, quotes, instance=instance, assets=FEED_AND_INDEX[:2])
     assert result.success
     assert per_day(db) == {"2025-03-10": 2, "2025-04-02": 1}
     # each day from the first file's through today is recorded as materialized
@@ -290,15 +286,7 @@ def test_the_index_page_names_the_checks_of_earlier_runs(warehouse):
     day_file(quotes, "2025-03-10", [2.0, 3.0])
     instance = dg.DagsterInstance.ephemeral()
     load(db, quotes, partition_key="2025-03-10", instance=instance)
-    result = dg.materialize(
-        all_assets(),
-        selection=dg.AssetSelection.assets(["marts", "gpu_price_index"], ["marts", "gpu_price_index_daily"]),
-        resources={
-            "warehouse": Warehouse(path=str(db)),
-            "inputs": Inputs(input_dir=str(MINI_INPUT), as_of="2025-09-30", quotes_dir=str(quotes)),
-        },
-        instance=instance,
-    )
+    result = load(db, quotes, instance=instance, assets=FEED_AND_INDEX[2:])  # the index alone
     [index] = [
         e.materialization
         for e in result.get_asset_materialization_events()
