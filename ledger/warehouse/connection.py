@@ -31,6 +31,9 @@ LOCK_WAIT_SECONDS = 600.0
 #: of runs). DuckDB does not store the size in the file: each writer attaches with it.
 ROW_GROUP_ROWS = 32_768
 
+#: The name the warehouse file is attached as (`current_database()` in SQL).
+DATABASE_NAME = "warehouse"
+
 
 def connect(path: str | Path, *, read_only: bool = False, wait_seconds: float = LOCK_WAIT_SECONDS) -> duckdb.DuckDBPyConnection:
     """Open the warehouse file; read-only connections never take the write lock.
@@ -49,15 +52,15 @@ def connect(path: str | Path, *, read_only: bool = False, wait_seconds: float = 
         {"memory_limit": os.environ["COMPUTE_LEDGER_DUCKDB_MEMORY"]} if os.environ.get("COMPUTE_LEDGER_DUCKDB_MEMORY") else {}
     )
     # an in-memory database that attaches the file, as the one it uses: DuckDB takes a
-    # row group size only as an ATTACH option
+    # row group size only as an ATTACH option. The name it is attached as is fixed, not the
+    # file's: a file named memory.duckdb or temp.duckdb would clash with DuckDB's own.
     quoted_path = str(path).replace("'", "''")
-    alias = Path(path).stem.replace('"', '""')
     options = "READ_ONLY" if read_only else f"ROW_GROUP_SIZE {ROW_GROUP_ROWS}"
     while True:
         con = duckdb.connect(config=config)
         try:
-            con.execute(f"""attach '{quoted_path}' as "{alias}" ({options})""")
-            con.execute(f'use "{alias}"')
+            con.execute(f"attach '{quoted_path}' as {DATABASE_NAME} ({options})")
+            con.execute(f"use {DATABASE_NAME}")
             return con
         except duckdb.IOException as err:
             con.close()
@@ -73,9 +76,8 @@ def connect(path: str | Path, *, read_only: bool = False, wait_seconds: float = 
 def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     """Another connection to the warehouse `con` has open (to read while `con` writes),
     using the warehouse as `con` does."""
-    [(database,)] = con.execute("select current_database()").fetchall()
     other = con.cursor()
-    other.execute('use "{}"'.format(database.replace('"', '""')))
+    other.execute(f"use {DATABASE_NAME}")
     return other
 
 
