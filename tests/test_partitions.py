@@ -10,6 +10,7 @@ import pytest
 from assets.quotes import QUOTE_DAYS, day_range_tags
 from assets.resources import Inputs, Warehouse
 from helpers import MINI_INPUT, all_assets, copy_input, materialize_everything, query
+from ledger.quality.suites import load_suites
 
 HEADER = (
     "quote_id,gpu_model,price_type,price_high,currency,observed_date,price_per,gpus_per_instance,provider,source_publication\n"
@@ -293,15 +294,10 @@ def test_the_index_page_names_the_checks_of_earlier_runs(warehouse):
         if e.asset_key == dg.AssetKey(["marts", "gpu_price_index"])
     ]
     rows = {line.split(" | ")[0].strip("| "): line for line in index.metadata["input_checks"].value.splitlines()[2:]}
-    quote_checks = len(load_suites_by_table()["staging.gpu_price_quotes"].expectations)
-    price_checks = len(load_suites_by_table()["staging.gpu_prices"].expectations)
+    suites = {s.table: s for s in load_suites()}
+    quote_checks = len(suites["staging.gpu_price_quotes"].expectations)
+    price_checks = len(suites["staging.gpu_prices"].expectations)
     # evaluated in the first run, read back from the instance
     assert f"| {quote_checks} of {quote_checks} |" in rows["staging/gpu_price_quotes"]
     # never evaluated in this instance
     assert f"| 0 of {price_checks} |" in rows["staging/gpu_prices"] and "not run" in rows["staging/gpu_prices"]
-
-
-def load_suites_by_table():
-    from ledger.quality.suites import load_suites
-
-    return {s.table: s for s in load_suites()}

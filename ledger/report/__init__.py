@@ -195,12 +195,6 @@ def mart_chart(con: duckdb.DuckDBPyConnection, mart: str) -> alt.TopLevelMixin |
     return SECTIONS[key](con).chart if key else None
 
 
-def mart_chart_svg(con: duckdb.DuckDBPyConnection, mart: str) -> str | None:
-    """`mart_chart` drawn as SVG."""
-    chart = mart_chart(con, mart)
-    return chart_svg(chart) if chart is not None else None
-
-
 def mart_metrics(con: duckdb.DuckDBPyConnection, mart: str) -> dict[str, float]:
     """The numbers a user follows across runs for `mart` (`sql/metrics_<mart>.sql`, one row
     of named numbers; nulls left out): Dagster plots each one over materializations."""
