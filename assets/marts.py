@@ -30,7 +30,7 @@ MART_AUTOMATION = dg.AutomationCondition.eager() & dg.AutomationCondition.all_de
 MART_FRESHNESS = dg.FreshnessPolicy.time_window(fail_window=timedelta(days=8), warn_window=timedelta(days=7))
 
 #: Marts built by their own asset rather than this factory (partitioned, incremental).
-CUSTOM_MARTS = {"gpu_price_index", "gpu_price_index_daily"}
+CUSTOM_MARTS = {"gpu_price_index", "gpu_price_index_daily", "gpu_price_provider_days"}
 
 
 def mart_names() -> list[str]:

@@ -1,15 +1,15 @@
-"""The GPU price index, monthly and daily, rebuilt only for the months whose prices changed.
+"""The GPU price index, monthly and daily, rebuilt only for the days whose prices changed.
 
-Loads of the daily quote feed and of the curated price points record the months they
-touch in `audit.price_months_touched`; this asset recomputes those months in one
-transaction and clears the record, so a day's quotes cost a month's aggregation, not the
-whole history's:
+Loads of the daily quote feed and of the curated price points record the days they touch
+in `audit.price_days_touched`; this asset brings those days and their months up to date in
+one transaction and clears the record, so a day's quotes cost that day's rows and a
+month's aggregation, not the whole history's:
 
-1. `sql/gpu_price_provider_days.sql` → a temporary table of each provider's one price a
-   day per variant and price type, for the touched months and the staleness window
-   either side;
-2. `sql/mart_gpu_price_index.sql` → `marts.gpu_price_index` (monthly);
-3. `sql/mart_gpu_price_index_daily.sql` → `marts.gpu_price_index_daily`.
+1. `sql/mart_gpu_price_provider_days.sql` → `marts.gpu_price_provider_days`, each
+   provider's one price a day per variant and price type, for the touched days;
+2. `sql/mart_gpu_price_index.sql` → `marts.gpu_price_index` (monthly), for their months;
+3. `sql/mart_gpu_price_index_daily.sql` → `marts.gpu_price_index_daily`, for their months
+   and the days after them that a price from them still reaches.
 
 The method is in docs/price-index.md.
 """
@@ -27,12 +27,15 @@ from ledger.warehouse import load_sql, sql_params, table_exists
 
 INDEX_KEY = dg.AssetKey(["marts", "gpu_price_index"])
 DAILY_KEY = dg.AssetKey(["marts", "gpu_price_index_daily"])
+PROVIDER_DAYS_KEY = dg.AssetKey(["marts", "gpu_price_provider_days"])
 GPU_PRICES_KEY = dg.AssetKey(["staging", "gpu_prices"])
-_PROVIDER_DAYS_SQL = load_sql("gpu_price_provider_days").strip().rstrip(";")
-_SQL = {
-    "marts.gpu_price_index": load_sql("mart_gpu_price_index").strip().rstrip(";"),
-    "marts.gpu_price_index_daily": load_sql("mart_gpu_price_index_daily").strip().rstrip(";"),
+#: The index's tables in the order they are built (each reads the one before).
+_KEYS = {
+    "marts.gpu_price_provider_days": PROVIDER_DAYS_KEY,
+    "marts.gpu_price_index": INDEX_KEY,
+    "marts.gpu_price_index_daily": DAILY_KEY,
 }
+_SQL = {table: load_sql(f"mart_{table.removeprefix('marts.')}").strip().rstrip(";") for table in _KEYS}
 
 #: The index's method (docs/price-index.md): 1 counted every quote alike; 2 gives each
 #: provider one price a day (the median of its regions and zones); 3 keeps GPU variants and
@@ -43,8 +46,9 @@ METHODOLOGY_VERSION = 3
 #: (its day and the 6 after): a week, the cadence of the slowest catalogs we read.
 STALENESS_DAYS = 7
 
-#: Which rows of each table a set of months covers (what a rebuild of those months deletes).
-_ROWS_OF_MONTHS = {
+#: The rows of each table a rebuild of the touched days and their months replaces.
+_ROWS_REBUILT = {
+    "marts.gpu_price_provider_days": "observed_date in (select day from audit.price_days_touched)",
     "marts.gpu_price_index": "list_contains($months, month)",
     "marts.gpu_price_index_daily": "list_contains($months, cast(date_trunc('month', day) as date)) or "
     "list_contains($months, cast(date_trunc('month', day - to_days($staleness_days - 1)) as date))",
@@ -53,6 +57,7 @@ _ROWS_OF_MONTHS = {
 
 #: The SQL parameters as the assets' pages tell them.
 _WORDS = {
+    "$every_day is true": "the index is rebuilt whole",
     "$staleness_days": str(STALENESS_DAYS),
     "$months is null": "the index is rebuilt whole",
     "$months": "the months a load touched",
@@ -62,10 +67,13 @@ _WORDS = {
 
 
 def _params(sql: str, months: list | None, last_day: date | None) -> dict:
+    """The parameters `sql` reads, for a rebuild of `months` (of everything when None)."""
     return sql_params(
         sql,
         {
+            "every_day": months is None,
             "months": months,
+            **_day_window(months),
             "methodology_version": METHODOLOGY_VERSION,
             "staleness_days": STALENESS_DAYS,
             "last_day": last_day,
@@ -74,9 +82,9 @@ def _params(sql: str, months: list | None, last_day: date | None) -> dict:
 
 
 def _day_window(months: list[date] | None) -> dict:
-    """The quote days the months' rebuild reads: the months and the staleness window either
-    side (every day when `months` is None)."""
-    if months is None:
+    """The provider days the daily index's rebuild of `months` reads: the months and the
+    staleness window either side (every day when `months` is None)."""
+    if not months:
         return {"day_from": None, "day_to": None}
     last_month = max(months)
     month_end = (last_month.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
@@ -97,21 +105,22 @@ def _same_method(con, table: str, last_day: date | None) -> bool:
     return versions <= {METHODOLOGY_VERSION}
 
 
-@dg.multi_asset(
-    specs=[
-        dg.AssetSpec(
-            key,
-            group_name="marts",
-            kinds={"duckdb", "sql"},
-            deps=[STAGED_KEY, GPU_PRICES_KEY],
-            description=description(_SQL[table], _WORDS),
-            automation_condition=MART_AUTOMATION,
-            freshness_policy=dg.FreshnessPolicy.time_window(fail_window=timedelta(days=3), warn_window=timedelta(days=2)),
-            metadata={"sql_file": f"sql/mart_{table.removeprefix('marts.')}.sql"},
-        )
-        for key, table in ((INDEX_KEY, "marts.gpu_price_index"), (DAILY_KEY, "marts.gpu_price_index_daily"))
-    ],
-)
+def _spec(table: str) -> dg.AssetSpec:
+    # the provider days read the staged prices; the indexes read the provider days
+    deps = [STAGED_KEY, GPU_PRICES_KEY] if table == "marts.gpu_price_provider_days" else [PROVIDER_DAYS_KEY]
+    return dg.AssetSpec(
+        _KEYS[table],
+        group_name="marts",
+        kinds={"duckdb", "sql"},
+        deps=deps,
+        description=description(_SQL[table], _WORDS),
+        automation_condition=MART_AUTOMATION,
+        freshness_policy=dg.FreshnessPolicy.time_window(fail_window=timedelta(days=3), warn_window=timedelta(days=2)),
+        metadata={"sql_file": f"sql/mart_{table.removeprefix('marts.')}.sql"},
+    )
+
+
+@dg.multi_asset(specs=[_spec(table) for table in _KEYS])
 def gpu_price_index(context: dg.AssetExecutionContext, warehouse: Warehouse):
     # the monthly index's chart is drawn on `drawer` while the daily index is computed
     with warehouse.write() as con, ThreadPoolExecutor(1) as drawer:
@@ -121,35 +130,28 @@ def gpu_price_index(context: dg.AssetExecutionContext, warehouse: Warehouse):
             "select *, null::date as partition_date, null::timestamp with time zone as loaded_at "
             "from staging.gpu_prices limit 0"
         )
-        months = [m for (m,) in con.execute("select distinct month from audit.price_months_touched order by 1").fetchall()]
+        [(days, months)] = con.execute(
+            "select count(distinct day), coalesce(list(distinct month order by month), []) "
+            "from (select day, cast(date_trunc('month', day) as date) as month from audit.price_days_touched)"
+        ).fetchall()
         [(last_day,)] = con.execute(
             "select max(d) from (select max(observed_date) as d from staging.gpu_prices "
             "union all select max(observed_date) from staging.gpu_price_quotes)"
         ).fetchall()
-        provider_days = f"create or replace temp table gpu_price_provider_days as {_PROVIDER_DAYS_SQL}"
-        con.execute(provider_days + " limit 0", sql_params(_PROVIDER_DAYS_SQL, _day_window(None)))  # its columns
         full = not all(_same_method(con, table, last_day) for table in _SQL)
-        if full or months:
-            window = _day_window(None if full else months)
-            con.execute(provider_days, sql_params(_PROVIDER_DAYS_SQL, window))
         for table, sql in _SQL.items():
             if full:
                 con.execute(f"create or replace table {table} as {sql}", _params(sql, None, last_day))
-            elif months:
-                where = _ROWS_OF_MONTHS[table]
+            elif days:
+                where = _ROWS_REBUILT[table]
                 con.execute(f"delete from {table} where {where}", _params(where, months, last_day))
                 con.execute(f"insert into {table} {sql}", _params(sql, months, last_day))
             if table == "marts.gpu_price_index":
                 pictures = start_mart_pictures_and_numbers(con, "gpu_price_index", drawer)
-        con.execute("drop table if exists gpu_price_provider_days")
-        con.execute("delete from audit.price_months_touched")
+        con.execute("delete from audit.price_days_touched")
         checks = input_checks(context.instance, [STAGED_KEY, GPU_PRICES_KEY], context.run.run_id)
-        metadata = {
-            DAILY_KEY: table_metadata(con, "marts.gpu_price_index_daily"),
-            INDEX_KEY: table_metadata(con, "marts.gpu_price_index") | pictures.result(),
-        }
-    for key in (INDEX_KEY, DAILY_KEY):
-        yield dg.MaterializeResult(
-            asset_key=key,
-            metadata={**metadata[key], "input_checks": checks, "months_rebuilt": "all" if full else len(months)},
-        )
+        metadata = {key: table_metadata(con, table) for table, key in _KEYS.items()}
+        metadata[INDEX_KEY] |= pictures.result()
+    rebuilt = {"days_rebuilt": "all" if full else days, "months_rebuilt": "all" if full else len(months)}
+    for key in _KEYS.values():
+        yield dg.MaterializeResult(asset_key=key, metadata={**metadata[key], "input_checks": checks, **rebuilt})

@@ -3,7 +3,7 @@ day), partitioned by the day quoted so a day loads without rewriting the rest.
 
 One step reads each file once, in batches, and writes the raw rows, the staged rows and
 the quarantined ones for the days being loaded, replacing those days atomically, and
-records the months those days touch, which the price index then rebuilds (and only
+records those days, which the price index then rebuilds with their months (and only
 those). The `gpu_price_quotes` suite then validates the rows of the latest load.
 """
 
@@ -30,7 +30,7 @@ from ledger.warehouse import (
     RAW_METADATA,
     count_csv_records,
     insert_by_name,
-    mark_price_months_touched,
+    mark_price_days_touched,
     now,
     quarantine_rows,
     record_reconciliation,
@@ -230,7 +230,13 @@ def _load_days(warehouse: Warehouse, inputs: Inputs, start: date, end: date, reb
             counts["rows_duplicate"] += dups
             counts["rows_quarantined"] += conflicts
         _record_reconciliation(con, per_file, shas, loaded_at, run_id)
-        mark_price_months_touched(con, "select unnest(?::date[])", [months_between(start, end)], "gpu_price_quotes", run_id)
+        mark_price_days_touched(
+            con,
+            "select unnest(generate_series(?::date, ?::date, interval 1 day))::date",
+            [start, end],
+            "gpu_price_quotes",
+            run_id,
+        )
         staged_rows = con.execute(
             "select count(*) from staging.gpu_price_quotes where partition_date between ? and ?", [start, end]
         ).fetchall()[0][0]
@@ -312,15 +318,6 @@ def _record_reconciliation(con, per_file, shas, loaded_at, run_id) -> None:
     rows = [{"source_file": name, "dataset": "quotes", "file_sha256": shas[name], **counts} for name, counts in per_file.items()]
     if rows:
         record_reconciliation(con, "gpu_price_quotes", pl.DataFrame(rows), run_id, loaded_at)
-
-
-def months_between(start: date, end: date) -> list[date]:
-    """First days of the months that [start, end] overlaps."""
-    months, month = [], start.replace(day=1)
-    while month <= end:
-        months.append(month)
-        month = (month + timedelta(days=32)).replace(day=1)
-    return months
 
 
 QUOTE_ASSETS = [gpu_price_quotes]

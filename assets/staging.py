@@ -30,7 +30,7 @@ from ledger.warehouse import (
     cursor,
     frame_to_markdown,
     insert_by_name,
-    mark_price_months_touched,
+    mark_price_days_touched,
     now,
     quarantine_rows,
     raw_records,
@@ -176,8 +176,8 @@ def stage_prices(warehouse: Warehouse, run_id: str) -> LoadCounts:
 
         with transaction(con):
             if table_exists(con, table):
-                # months of the price points being replaced: the index rebuilds them too
-                mark_price_months_touched(con, f"select observed_date from {table}", [], table, run_id)
+                # days of the price points being replaced: the index rebuilds them too
+                mark_price_days_touched(con, f"select observed_date from {table}", [], table, run_id)
             con.execute(f"drop table if exists {table}")
             con.execute(f"alter table {building} rename to gpu_prices")
             con.execute("delete from quarantine.rejected_rows where entity = 'gpu_prices'")
@@ -187,7 +187,7 @@ def stage_prices(warehouse: Warehouse, run_id: str) -> LoadCounts:
                 con, table, "gpu_prices", "true", {}, run_id, loaded_at, list(ranks)
             ).items():
                 counts[name]["loaded"] -= duplicates + conflicts
-            mark_price_months_touched(con, f"select observed_date from {table}", [], table, run_id)
+            mark_price_days_touched(con, f"select observed_date from {table}", [], table, run_id)
             return _record_price_reconciliation(con, counts, run_id, loaded_at)
 
 

@@ -12,8 +12,8 @@
 -- reserved and purchase prices are never mixed (`price_type`).
 --
 -- Each provider weighs the same however many regions or zones it lists: the statistics are
--- over its one price a day per variant and price type (gpu_price_provider_days, computed
--- by sql/gpu_price_provider_days.sql before this runs; `provider_count` counts providers,
+-- over its one price a day per variant and price type (marts.gpu_price_provider_days,
+-- brought up to date before this runs; `provider_count` counts providers,
 -- `quote_count` the quotes behind their prices). Purchase types are US dollars per GPU,
 -- rentals per GPU-hour (price_unit says which). A run computes $months (every month when
 -- $months is null): a day's load rebuilds its month. `methodology_version`
@@ -36,7 +36,7 @@ select
     max(high_usd) as max_quoted_usd,
     count(distinct provider_key) as provider_count,
     $methodology_version::integer as methodology_version
-from gpu_price_provider_days
+from marts.gpu_price_provider_days
 where $months is null or list_contains($months, month)
 group by grouping sets (
     (month, gpu_model, gpu_variant, provider_family, price_type, price_unit),

@@ -4,7 +4,7 @@
 -- `provider_families_mixed` say what a row mixes).
 --
 -- A provider's price of a day (its one price per variant and price type,
--- gpu_price_provider_days) counts on that day and on the following days until the provider
+-- marts.gpu_price_provider_days) counts on that day and on the following days until the provider
 -- gives a newer one, for at most $staleness_days days, its own day included: a price older
 -- than that no longer counts, so a provider that stopped publishing drops out rather than
 -- holding the index up. `carried_price_count` says how many of a day's prices come from
@@ -33,7 +33,9 @@ with live as (
             $staleness_days,
             date_diff('day', observed_date, $last_day::date) + 1
         ) as days_counted
-    from gpu_price_provider_days
+    from marts.gpu_price_provider_days
+    -- the days a price from $months reaches and the prices that reach them
+    where $months is null or observed_date between $day_from and $day_to
 ),
 
 prices_by_day as (

@@ -158,10 +158,12 @@ def test_an_index_built_by_another_method_is_rebuilt_whole(landed, tmp_path):
     with duckdb.connect(str(db)) as con:
         con.execute("alter table marts.gpu_price_index drop column provider_count")
         con.execute("alter table marts.gpu_price_index drop column methodology_version")
-        con.execute("insert into audit.price_months_touched (month, touched_by) values ('2026-11-01', 'test')")
+        con.execute("insert into audit.price_days_touched (day, touched_by) values ('2026-11-01', 'test')")
     result = dg.materialize(
         all_assets(),
-        selection=dg.AssetSelection.assets(["marts", "gpu_price_index"], ["marts", "gpu_price_index_daily"]),
+        selection=dg.AssetSelection.assets(
+            ["marts", "gpu_price_provider_days"], ["marts", "gpu_price_index"], ["marts", "gpu_price_index_daily"]
+        ),
         resources={"warehouse": Warehouse(path=str(db)), "inputs": Inputs(input_dir=str(BUNDLED_INPUT))},
     )
     assert result.success

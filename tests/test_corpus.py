@@ -481,7 +481,7 @@ ROW_CASES = [
             }
         },
         may_change=lambda mart, row: (
-            (mart == "gpu_price_index" and row["month"] == date(2024, 6, 1))
+            (mart in ("gpu_price_index", "gpu_price_provider_days") and row["month"] == date(2024, 6, 1))
             or (mart == "gpu_price_index_daily" and row["day"].replace(day=1) == date(2024, 6, 1))
         ),
     ),

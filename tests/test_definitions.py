@@ -30,6 +30,7 @@ EXPECTED_ASSETS = sorted(
             "currency_restatements",
             "gpu_price_index",
             "gpu_price_index_daily",
+            "gpu_price_provider_days",
             "leverage",
             "leverage_rounds",
             "money_flows",
@@ -67,6 +68,7 @@ def test_jobs_schedules_and_sensors():
         "marts/capex",
         "marts/gpu_price_index",
         "marts/gpu_price_index_daily",
+        "marts/gpu_price_provider_days",
         "raw/gpu_price_quotes",
         "raw/gpu_prices",
         "raw/landing_files",
@@ -79,6 +81,7 @@ def test_jobs_schedules_and_sensors():
     assert daily == [
         "marts/gpu_price_index",
         "marts/gpu_price_index_daily",
+        "marts/gpu_price_provider_days",
         "raw/gpu_price_quotes",
         "reports/ledger_report",
         "staging/gpu_price_quotes",

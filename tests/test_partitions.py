@@ -34,6 +34,7 @@ def warehouse(tmp_path):
 FEED_AND_INDEX = (
     ["raw", "gpu_price_quotes"],
     ["staging", "gpu_price_quotes"],
+    ["marts", "gpu_price_provider_days"],
     ["marts", "gpu_price_index"],
     ["marts", "gpu_price_index_daily"],
 )
@@ -194,9 +195,11 @@ def test_a_day_rebuilds_the_daily_index_as_a_full_rebuild_would(warehouse, tmp_p
         e for e in result.get_asset_materialization_events() if e.asset_key == dg.AssetKey(["marts", "gpu_price_index_daily"])
     ]
     assert event.materialization.metadata["months_rebuilt"].value == 1
+    assert event.materialization.metadata["days_rebuilt"].value == 1
     daily = "select * from marts.gpu_price_index_daily order by all"
     monthly = "select * from marts.gpu_price_index order by all"
-    incremental = (query(db, daily), query(db, monthly))
+    provider_days = "select * from marts.gpu_price_provider_days order by all"
+    incremental = (query(db, daily), query(db, monthly), query(db, provider_days))
     # cloud-0 and cloud-1 price on March 29; cloud-0 again on April 3 (its newer price
     # replaces the old), cloud-1's March price counts through April 4 (age 6)
     april = query(
@@ -217,12 +220,43 @@ def test_a_day_rebuilds_the_daily_index_as_a_full_rebuild_would(warehouse, tmp_p
     with duckdb.connect(str(full)) as con:
         con.execute("drop table marts.gpu_price_index")
         con.execute("drop table marts.gpu_price_index_daily")
+        con.execute("drop table marts.gpu_price_provider_days")
     dg.materialize(
         all_assets(),
-        selection=dg.AssetSelection.assets(["marts", "gpu_price_index"], ["marts", "gpu_price_index_daily"]),
+        selection=dg.AssetSelection.assets(
+            ["marts", "gpu_price_provider_days"], ["marts", "gpu_price_index"], ["marts", "gpu_price_index_daily"]
+        ),
         resources={"warehouse": Warehouse(path=str(full)), "inputs": Inputs(input_dir=str(MINI_INPUT), as_of="2025-09-30")},
     )
-    assert (query(full, daily), query(full, monthly)) == incremental
+    assert (query(full, daily), query(full, monthly), query(full, provider_days)) == incremental
+
+
+def test_a_provider_gone_from_a_reloaded_day_leaves_its_price_of_that_day(warehouse):
+    """The providers' prices are kept (marts.gpu_price_provider_days) and a load recomputes
+    only the days it touched: a day reloaded from a file that no longer lists a provider
+    loses that provider's price, and the other days keep theirs."""
+    db, quotes = warehouse
+    day_file(quotes, "2025-03-10", [2.0, 3.0])
+    day_file(quotes, "2025-03-11", [2.2, 3.2])
+    load(db, quotes, tags=day_range_tags("2025-03-10", "2025-03-11"))
+    prices = (
+        "select observed_date::varchar as day, provider_key, price_usd from marts.gpu_price_provider_days "
+        "where observed_date between '2025-03-10' and '2025-03-11' order by all"
+    )
+    assert [(r["day"], r["provider_key"]) for r in query(db, prices)] == [
+        ("2025-03-10", "cloud-0"),
+        ("2025-03-10", "cloud-1"),
+        ("2025-03-11", "cloud-0"),
+        ("2025-03-11", "cloud-1"),
+    ]
+    day_file(quotes, "2025-03-10", [2.5])  # cloud-1 no longer lists it
+    load(db, quotes, partition_key="2025-03-10")
+    assert [(r["day"], r["provider_key"], r["price_usd"]) for r in query(db, prices)] == [
+        ("2025-03-10", "cloud-0", 2.5),
+        ("2025-03-11", "cloud-0", 2.2),
+        ("2025-03-11", "cloud-1", 3.2),
+    ]
+    assert query(db, "select count(*) as n from audit.price_days_touched")[0]["n"] == 0
 
 
 def test_a_short_row_fails_the_day_with_its_row_named(warehouse):

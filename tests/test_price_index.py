@@ -1,5 +1,5 @@
 """The daily price index's method on prices worked out by hand (sql/mart_gpu_price_index_daily.sql,
-run by DuckDB on a table of provider prices as sql/gpu_price_provider_days.sql writes it)."""
+run by DuckDB on a table of provider prices as sql/mart_gpu_price_provider_days.sql writes it)."""
 
 from datetime import date
 
@@ -14,17 +14,28 @@ DAILY = load_sql("mart_gpu_price_index_daily").strip().rstrip(";")
 def _daily(rows: list[tuple], last_day: date, staleness_days: int = 7) -> list[dict]:
     """The daily index's family roll-up rows over `rows` (day, variant, provider, price)."""
     con = duckdb.connect()
+    con.execute("create schema marts")
     con.execute(
-        "create temp table gpu_price_provider_days (month date, observed_date date, gpu_model varchar, "
+        "create table marts.gpu_price_provider_days (month date, observed_date date, gpu_model varchar, "
         "gpu_variant varchar, provider_family varchar, price_type varchar, price_unit varchar, provider_key varchar, "
-        "quotes bigint, price_usd double, low_usd double, high_usd double)"
+        "quotes bigint, price_usd double, low_usd double, high_usd double, methodology_version integer)"
     )
     con.executemany(
-        "insert into gpu_price_provider_days values (date_trunc('month', ?::date), ?, 'H100', ?, 'neocloud', "
-        "'on_demand', 'usd_per_gpu_hour', ?, 1, ?, ?, ?)",
+        "insert into marts.gpu_price_provider_days values (date_trunc('month', ?::date), ?, 'H100', ?, 'neocloud', "
+        "'on_demand', 'usd_per_gpu_hour', ?, 1, ?, ?, ?, 3)",
         [(day, day, variant, provider, price, price, price) for day, variant, provider, price in rows],
     )
-    params = sql_params(DAILY, {"months": None, "staleness_days": staleness_days, "last_day": last_day, "methodology_version": 3})
+    params = sql_params(
+        DAILY,
+        {
+            "months": None,
+            "day_from": None,
+            "day_to": None,
+            "staleness_days": staleness_days,
+            "last_day": last_day,
+            "methodology_version": 3,
+        },
+    )
     cursor = con.execute(f"select * from ({DAILY}) where gpu_variant is null and provider_family is null", params)
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

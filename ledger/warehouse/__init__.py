@@ -14,7 +14,7 @@ leaves every table as it was before.
 """
 
 from ledger.warehouse.connection import LOCK_WAIT_SECONDS, connect, cursor, transaction, write_lock
-from ledger.warehouse.prices import mark_price_months_touched, settle_repeated_quotes
+from ledger.warehouse.prices import mark_price_days_touched, settle_repeated_quotes
 from ledger.warehouse.raw_files import append_csv_file, count_csv_records, glob_literal, record_raw_files
 from ledger.warehouse.render import frame_to_markdown, markdown_preview
 from ledger.warehouse.schema import RAW_METADATA, SCHEMAS, create_raw_table, ensure_schemas
@@ -47,7 +47,7 @@ __all__ = [
     "glob_literal",
     "insert_by_name",
     "load_sql",
-    "mark_price_months_touched",
+    "mark_price_days_touched",
     "markdown_preview",
     "now",
     "quarantine_rows",

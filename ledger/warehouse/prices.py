@@ -1,5 +1,5 @@
-"""What GPU price loads share: the months they touched (for the price index to rebuild
-only those) and quote ids repeated across batches or files."""
+"""What GPU price loads share: the days they touched (for the price index to rebuild only
+those) and quote ids repeated across batches or files."""
 
 from __future__ import annotations
 
@@ -10,14 +10,12 @@ import duckdb
 from ledger.warehouse.tables import now
 
 
-def mark_price_months_touched(
-    con: duckdb.DuckDBPyConnection, months_sql: str, params: list, touched_by: str, run_id: str
-) -> None:
-    """Record months whose GPU prices changed, for the price index to rebuild them (and only
-    them). `months_sql` selects one column of dates; any day of a month marks the month."""
+def mark_price_days_touched(con: duckdb.DuckDBPyConnection, days_sql: str, params: list, touched_by: str, run_id: str) -> None:
+    """Record days whose GPU prices changed (rows added, replaced or removed), for the price
+    index to rebuild them and their months (and only those). `days_sql` selects one column
+    of dates."""
     con.execute(
-        f"insert into audit.price_months_touched select distinct cast(date_trunc('month', m) as date), ?, ?, ? "
-        f"from ({months_sql}) as t(m) where m is not null",
+        f"insert into audit.price_days_touched select distinct d, ?, ?, ? from ({days_sql}) as t(d) where d is not null",
         [touched_by, run_id, now(), *params],
     )
 

@@ -35,8 +35,8 @@ create table if not exists audit.ingest_log (
     run_id varchar,
     logged_at timestamp with time zone
 );
-create table if not exists audit.price_months_touched (
-    month date not null,
+create table if not exists audit.price_days_touched (
+    day date not null,
     touched_by varchar not null,
     run_id varchar,
     touched_at timestamp with time zone
@@ -87,6 +87,9 @@ def ensure_schemas(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("alter table quarantine.rejected_rows add column if not exists partition_date date")
     con.execute("alter table audit.reconciliation add column if not exists parts_quarantined bigint")
     con.execute("alter table audit.raw_files add column if not exists file_id integer")
+    # Months the index had to rebuild, before it kept providers' days (price_days_touched):
+    # a warehouse's first run on this version rebuilds the index whole, so none is pending.
+    con.execute("drop table if exists audit.price_months_touched")
     con.execute(load_sql("macros"))
 
 
