@@ -41,10 +41,13 @@ select
     -- the first free-text value a spreadsheet would run as a formula (it begins with = + - @,
     -- a tab or a carriage return), '' when none does: the warn check text_not_formula reads
     -- this one column, so it groups a few values rather than every distinct note
-    coalesce(list_filter(
-        [c.row_id, c.source_url, c.source_publication, c.notes],
-        lambda text: regexp_matches(text, '^[=+\-@\t\r]')
-    )[1], '') as formula_like_text,
+    coalesce(
+        formula_like(c.row_id),
+        formula_like(c.source_url),
+        formula_like(c.source_publication),
+        formula_like(c.notes),
+        ''
+    ) as formula_like_text,
     -- '<row>: <site>' when the source URL is a site on reference/source_domains.csv
     (select c.row_id || ': ' || min(d.domain) from ref.source_domains as d
         where source_host(c.source_url) = d.domain or source_host(c.source_url) like '%.' || d.domain)

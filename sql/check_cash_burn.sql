@@ -8,10 +8,13 @@ select
     -- the first free-text value a spreadsheet would run as a formula (it begins with = + - @,
     -- a tab or a carriage return), '' when none does: the warn check text_not_formula reads
     -- this one column, so it groups a few values rather than every distinct note
-    coalesce(list_filter(
-        [b.figure_id, b.source_url, b.source_publication, b.notes],
-        lambda text: regexp_matches(text, '^[=+\-@\t\r]')
-    )[1], '') as formula_like_text,
+    coalesce(
+        formula_like(b.figure_id),
+        formula_like(b.source_url),
+        formula_like(b.source_publication),
+        formula_like(b.notes),
+        ''
+    ) as formula_like_text,
     -- '<id>: <site>' when the source URL is a site on reference/source_domains.csv (one
     -- that republishes others' reporting), so the figure names no original source
     (select b.figure_id || ': ' || min(d.domain) from ref.source_domains as d

@@ -13,10 +13,15 @@ select
     -- the first free-text value a spreadsheet would run as a formula (it begins with = + - @,
     -- a tab or a carriage return), '' when none does: the warn check text_not_formula reads
     -- this one column, so it groups a few values rather than every distinct note
-    coalesce(list_filter(
-        [k.cluster_id, k.cluster, k.phase, k.source_url, k.source_publication, k.notes],
-        lambda text: regexp_matches(text, '^[=+\-@\t\r]')
-    )[1], '') as formula_like_text,
+    coalesce(
+        formula_like(k.cluster_id),
+        formula_like(k.cluster),
+        formula_like(k.phase),
+        formula_like(k.source_url),
+        formula_like(k.source_publication),
+        formula_like(k.notes),
+        ''
+    ) as formula_like_text,
     -- '<id>: <site>' when the source URL is a site on reference/source_domains.csv (one
     -- that republishes others' reporting), so the figure names no original source
     (select k.cluster_id || ': ' || min(d.domain) from ref.source_domains as d

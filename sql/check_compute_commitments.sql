@@ -12,10 +12,14 @@ select
     -- a letter of intent is never counted as binding money
     not (c.status = 'loi' and c.binding) as loi_not_binding,
     -- the first free-text value a spreadsheet would run as a formula, '' when none does
-    coalesce(list_filter(
-        [c.commitment_id, c.source_url, c.source_publication, c.notes, c.gpu_model],
-        lambda text: regexp_matches(text, '^[=+\-@\t\r]')
-    )[1], '') as formula_like_text,
+    coalesce(
+        formula_like(c.commitment_id),
+        formula_like(c.source_url),
+        formula_like(c.source_publication),
+        formula_like(c.notes),
+        formula_like(c.gpu_model),
+        ''
+    ) as formula_like_text,
     -- '<id>: <site>' when the source URL is a site on reference/source_domains.csv (one
     -- that republishes others' reporting), so the figure names no original source
     (select c.commitment_id || ': ' || min(d.domain) from ref.source_domains as d

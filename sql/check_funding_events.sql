@@ -27,10 +27,16 @@ select
     -- the first free-text value a spreadsheet would run as a formula (it begins with = + - @,
     -- a tab or a carriage return), '' when none does: the warn check text_not_formula reads
     -- this one column, so it groups a few values rather than every distinct note
-    coalesce(list_filter(
-        [f.event_id, f.round_id, f.round_name, f.investors, f.source_url, f.source_publication, f.notes],
-        lambda text: regexp_matches(text, '^[=+\-@\t\r]')
-    )[1], '') as formula_like_text,
+    coalesce(
+        formula_like(f.event_id),
+        formula_like(f.round_id),
+        formula_like(f.round_name),
+        formula_like(f.investors),
+        formula_like(f.source_url),
+        formula_like(f.source_publication),
+        formula_like(f.notes),
+        ''
+    ) as formula_like_text,
     -- '<id>: <site>' when the source URL is a site on reference/source_domains.csv (one
     -- that republishes others' reporting), so the figure names no original source
     (select f.event_id || ': ' || min(d.domain) from ref.source_domains as d

@@ -51,10 +51,15 @@ select
     -- the first free-text value a spreadsheet would run as a formula (it begins with = + - @,
     -- a tab or a carriage return), '' when none does: the warn check text_not_formula reads
     -- this one column, so it groups a few values rather than every distinct note
-    coalesce(list_filter(
-        [p.quote_id, p.provider, p.region, p.source_url, p.source_publication, p.notes],
-        lambda text: regexp_matches(text, '^[=+\-@\t\r]')
-    )[1], '') as formula_like_text,
+    coalesce(
+        formula_like(p.quote_id),
+        formula_like(p.provider),
+        formula_like(p.region),
+        formula_like(p.source_url),
+        formula_like(p.source_publication),
+        formula_like(p.notes),
+        ''
+    ) as formula_like_text,
     -- '<id>: <site>' when the source URL is a site on reference/source_domains.csv, so the
     -- figure names no original source
     case when g.domain is not null then p.quote_id || ': ' || g.domain end as aggregator_only_source,

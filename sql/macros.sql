@@ -19,3 +19,8 @@ create or replace macro known_before(a, a_precision, b) as date_last_day(a, a_pr
 
 -- The host of a URL without `www.` ('' when the text is not a URL).
 create or replace macro source_host(url) as regexp_extract(lower(url), '^[a-z]+://(?:www\.)?([^/:?#]+)', 1);
+
+-- `text` when a spreadsheet would run it as a formula (it begins with = + - @, a tab or a
+-- carriage return), else null. Character codes, not a regular expression over a list of
+-- the columns: on ten million quotes' six text columns 0.55 s against 1.05 s.
+create or replace macro formula_like(text) as case when ascii(text) in (61, 43, 45, 64, 9, 13) then text end;

@@ -253,3 +253,31 @@ def test_expectations_stacked_in_one_frame_see_only_their_own_rows():
     # GX's default for pairs skips a row only when both values are missing
     assert outcomes["high_ge_low"].sample == ["(1.0, null)", "(4.0, 5.0)"]
     assert (outcomes["small_when_a"].element_count, outcomes["small_when_a"].unexpected_count) == (2, 1)
+
+
+def test_gx_gets_the_frame_duckdb_would_give(bundled_warehouse):
+    """The grouped combinations reach GX through Arrow's conversion, not DuckDB's (1.6 s →
+    0.1 s on ten million prices): the frame must be DuckDB's to the dtype — nullable
+    integers and booleans where a column has a null, dates as datetimes, an all-null text
+    column as objects — or GX could judge the same values differently."""
+    import duckdb
+
+    from ledger.quality.validate import _as_pandas, grouped_table
+    from ledger.warehouse import connect, load_sql, sql_params
+
+    con = duckdb.connect()
+    kinds = con.sql(
+        "select * from (values (1, 2::bigint, true, 'a', date '2024-01-02', timestamp '2024-01-02 03:04:05', 1.5, "
+        "2.25::decimal(10, 2), timestamptz '2024-01-02 03:04:05+00', null, 7::tinyint, 8::usmallint), "
+        "(null, null, null, null, null, null, null, null, null, null, 9, 10)) as t(i, b, yes, s, d, ts, f, dec, tz, n, ti, us)"
+    ).to_arrow_table()
+    tables = {"every kind, nulls": kinds, "no nulls": kinds.slice(0, 1), "nulls only": kinds.slice(1, 1)}
+    tables["empty"] = kinds.slice(0, 0)
+    tables["a list column"] = con.sql("select [1, 2] as l, 'x' as s").to_arrow_table()
+    with connect(bundled_warehouse, read_only=True) as warehouse:
+        for suite in load_suites():
+            select = load_sql(suite.query) if suite.query else f"select * from {suite.table}"
+            params = sql_params(select, {"as_of": "2026-11-01"})
+            tables[suite.name] = grouped_table(suite, warehouse, select, params)
+    for name, table in tables.items():
+        pd.testing.assert_frame_equal(_as_pandas(table), con.from_arrow(table).df(), check_exact=True, obj=name)

@@ -188,9 +188,40 @@ def grouped_table(suite: Suite, con: duckdb.DuckDBPyConnection, select_sql: str,
 
 
 def _as_pandas(table: pa.Table) -> pd.DataFrame:
-    """The frame DuckDB itself would give (dates as datetimes, as in every earlier run)."""
-    with duckdb.connect() as con:
-        return con.from_arrow(table).df()
+    """The frame DuckDB itself gives for `table` (`from_arrow(table).df()`, what GX saw in
+    every earlier run), made by Arrow: DuckDB's conversion took 1.7-1.9 s for the 1.18M
+    combinations of ten million curated prices, Arrow's 0.05 s. DuckDB's rules, kept:
+    integer and boolean columns with a null become pandas' nullable types (without one,
+    NumPy's), dates datetimes in microseconds, decimals floats, and a text column of nulls
+    only objects (None). An empty table, or one with any other type, is left to DuckDB."""
+    import pandas as pd
+    import pyarrow as pa
+
+    nullable = {
+        **{getattr(pa, f"{sign}int{bits}")(): f"{sign.upper()}Int{bits}" for sign in ("", "u") for bits in (8, 16, 32, 64)},
+        pa.bool_(): "boolean",
+    }
+    plain = (pa.types.is_floating, pa.types.is_string, pa.types.is_large_string, pa.types.is_timestamp, pa.types.is_null)
+    if not table.num_rows or not all(
+        f.type in nullable or pa.types.is_date32(f.type) or pa.types.is_decimal(f.type) or any(t(f.type) for t in plain)
+        for f in table.schema
+    ):
+        with duckdb.connect() as con:
+            return con.from_arrow(table).df()
+    columns = {}
+    for name, column in zip(table.column_names, table.columns, strict=True):
+        kind = column.type
+        if pa.types.is_decimal(kind):
+            column = column.cast(pa.float64())
+        if kind in nullable and column.null_count:
+            columns[name] = column.to_pandas(types_mapper={kind: pd.api.types.pandas_dtype(nullable[kind])}.get)
+        elif (pa.types.is_string(kind) or pa.types.is_large_string(kind)) and column.null_count == len(column):
+            columns[name] = pd.Series([None] * len(column), dtype=object)
+        elif pa.types.is_date32(kind):
+            columns[name] = column.to_pandas(date_as_object=False).astype("datetime64[us]")
+        else:
+            columns[name] = column.to_pandas()
+    return pd.DataFrame(columns, copy=False)
 
 
 def _gx_kwargs(i: int, spec: ExpectationSpec) -> dict:
