@@ -212,9 +212,10 @@ def test_a_result_is_reused_for_the_same_data_only(mini_warehouse, tmp_path, mon
 
 def test_expectations_stacked_in_one_frame_see_only_their_own_rows():
     """Each expectation's columns are null in the other expectations' rows: GX skips them
-    as missing, and a presence check reads them as present. (The same counts as when each
-    expectation was told its rows by a row condition.)"""
+    as missing, a presence check reads them as present and a null check as expected. (The
+    same counts as when each expectation was told its rows by a row condition.)"""
     from ledger.quality.suites import ExpectationSpec, Suite
+    from ledger.quality.validate import _gx_kwargs
 
     def spec(name, expect, **kwargs):
         return ExpectationSpec(name, expect, kwargs, "error", "validity", name)
@@ -236,6 +237,7 @@ def test_expectations_stacked_in_one_frame_see_only_their_own_rows():
                 row_condition='kind == "a"',
                 condition_parser="pandas",
             ),
+            spec("no_flag", "expect_column_values_to_be_null", column="flag"),
         ],
     )
     frame = pd.DataFrame(
@@ -244,6 +246,7 @@ def test_expectations_stacked_in_one_frame_see_only_their_own_rows():
             "kind": ["a", "b", "c", "a", None],
             "low": [1.0, 5.0, 2.0, 20.0, None],
             "high": [2.0, 4.0, 3.0, 30.0, 1.0],
+            "flag": [None, "x: spot above on-demand", None, None, None],
         }
     )
     outcomes = {o.spec.name: o for o in validate_frame(suite, frame)}
@@ -253,6 +256,11 @@ def test_expectations_stacked_in_one_frame_see_only_their_own_rows():
     # GX's default for pairs skips a row only when both values are missing
     assert outcomes["high_ge_low"].sample == ["(1.0, null)", "(4.0, 5.0)"]
     assert (outcomes["small_when_a"].element_count, outcomes["small_when_a"].unexpected_count) == (2, 1)
+    # a null is what the null check expects: every row is checked, one is not null
+    no_flag = outcomes["no_flag"]
+    assert (no_flag.element_count, no_flag.missing_count, no_flag.unexpected_count) == (5, 0, 1)
+    assert no_flag.sample == ["x: spot above on-demand"] and no_flag.unexpected_percent == 20.0
+    assert "row_condition" not in _gx_kwargs(4, suite.expectations[4])  # no condition needed
 
 
 def test_gx_gets_the_frame_duckdb_would_give(bundled_warehouse):

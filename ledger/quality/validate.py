@@ -11,8 +11,8 @@ quotes with a few thousand distinct prices costs a few thousand rows of GX work.
 
 The combinations of all expectations are stacked in one frame, each expectation's under
 columns of its own (`e3__status`); another expectation's rows are null there, which GX's
-row-wise expectations skip as missing values (`not_be_null` sees them as present), so no
-row condition is needed to keep the expectations apart.
+row-wise expectations skip as missing values (`not_be_null` sees them as present, `be_null`
+as expected), so no row condition is needed to keep the expectations apart.
 
 Expectations read columns as they are, except `expect_column_values_to_not_be_null`,
 which only needs to know whether a value is there (so ids with millions of distinct values
@@ -67,6 +67,10 @@ _SKIP_MISSING = {
     "expect_column_pair_values_a_to_be_greater_than_b",
     "expect_column_pair_values_to_be_equal",
 }
+#: Expectations that expect a null: the other expectations' rows (null in their columns)
+#: pass them with no row condition, and none of their own rows is missing (a null is a
+#: value they check).
+_NULL_EXPECTED = {"expect_column_values_to_be_null"}
 _COLUMN_KWARGS = ("column", "column_A", "column_B")
 _WORDS = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _STRINGS = re.compile(r"'[^']*'|\"[^\"]*\"")
@@ -148,7 +152,7 @@ def _rename_words(text: str, i: int, columns: list[str]) -> str:
 def _needs_set_condition(spec: ExpectationSpec) -> bool:
     """Whether GX must be told which rows are this expectation's (`__set == i`)."""
     return (
-        spec.expect not in _SKIP_MISSING
+        (spec.expect not in _SKIP_MISSING and spec.expect not in _NULL_EXPECTED)
         or bool(spec.kwargs.get("row_condition"))
         or spec.kwargs.get("ignore_row_if") in ("neither", "never")
     )
@@ -336,7 +340,7 @@ def _outcome(i: int, spec: ExpectationSpec, frame: pd.DataFrame, result, url: st
             if spec.kwargs.get("ignore_row_if") == "either_value_is_missing"
             else rows[main[0]].isna()
         )
-        if spec.expect not in _PRESENCE_ONLY:
+        if spec.expect not in _PRESENCE_ONLY and spec.expect not in _NULL_EXPECTED:
             outcome.missing_count = int(rows.loc[missing, ROWS].sum())
     if result is None:
         outcome.error = "Great Expectations returned no result for this expectation"
