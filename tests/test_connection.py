@@ -30,3 +30,18 @@ def test_writers_append_in_smaller_row_groups(tmp_path):
     [(groups,)] = con.execute("select count(distinct row_group_id) from pragma_storage_info('t')").fetchall()
     con.close()
     assert groups == 3
+
+
+def test_a_reader_has_the_macros_a_file_from_an_earlier_version_lacks(tmp_path):
+    """Checks run on read-only connections; a warehouse last written by an earlier version
+    lacks a macro added since (formula_like, say), which a writer would add to the file."""
+    from ledger.warehouse import ensure_schemas
+
+    db = tmp_path / "old.duckdb"
+    con = connect(db)
+    ensure_schemas(con)
+    con.execute("drop macro formula_like")
+    con.close()
+    with connect(db, read_only=True) as reader:
+        assert reader.execute("select formula_like('=1+1'), formula_like('fine')").fetchall() == [("=1+1", None)]
+        assert reader.execute("select source_host('https://www.example.com/a')").fetchall() == [("example.com",)]

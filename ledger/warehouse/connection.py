@@ -18,6 +18,8 @@ from pathlib import Path
 
 import duckdb
 
+from ledger.warehouse.sql_files import load_sql
+
 #: How long to wait for another process to close the warehouse before giving up.
 LOCK_WAIT_SECONDS = 600.0
 
@@ -61,6 +63,10 @@ def connect(path: str | Path, *, read_only: bool = False, wait_seconds: float = 
         try:
             con.execute(f"attach '{quoted_path}' as {DATABASE_NAME} ({options})")
             con.execute(f"use {DATABASE_NAME}")
+            if read_only:
+                # the macros as this version defines them: a file last written by an
+                # earlier version may lack a newer one (a writer adds them to the file)
+                con.execute(load_sql("macros").replace("create or replace macro", "create or replace temp macro"))
             return con
         except duckdb.IOException as err:
             con.close()
