@@ -1,5 +1,5 @@
 """GPU price quotes by day: a day loads without rewriting the rest, a range loads in one
-run, rewriting a day is atomic, and the index rebuilds only the months touched."""
+run, rewriting a day is atomic, and the index rebuilds only the days touched and their months."""
 
 import logging
 

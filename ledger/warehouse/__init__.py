@@ -10,7 +10,7 @@ leaves every table as it was before.
 - `staged`: staged rows, quarantine and the reconciliation audit;
 - `sql_files`: the SQL files in `sql/`;
 - `render`: Markdown previews;
-- `prices`: months touched by price loads, repeated quote ids.
+- `prices`: days touched by price loads, repeated quote ids.
 """
 
 from ledger.warehouse.connection import LOCK_WAIT_SECONDS, connect, cursor, transaction, write_lock
