@@ -188,7 +188,7 @@ def grouped_sql(suite: Suite, select_sql: str) -> str:
 
 def grouped_table(suite: Suite, con: duckdb.DuckDBPyConnection, select_sql: str, params: dict) -> pa.Table:
     """The stacked combinations (see `grouped_sql`) as an Arrow table."""
-    return con.sql(grouped_sql(suite, select_sql), params=params).fetch_arrow_table()
+    return con.sql(grouped_sql(suite, select_sql), params=params).to_arrow_table()
 
 
 def _as_pandas(table: pa.Table) -> pd.DataFrame:
