@@ -478,29 +478,16 @@ def run(input_dir: str, db: str, as_of: str) -> dict:
         checks = run_checks(con, as_of, known)
 
     with stages.stage("marts.gpu_price_index"):
-        # the index's own SQL files, over the same provider prices the pipeline computes and
-        # keeps (methodology 3, docs/price-index.md): the baseline differs in how it reads,
-        # normalizes and checks, not in what the index is
-        con.execute(
-            """
-            create or replace table marts.gpu_price_provider_days as
-            select cast(date_trunc('month', observed_date) as date) as month, observed_date,
-                gpu_model, gpu_variant, provider_family, price_type, price_unit,
-                coalesce(lower(trim(provider)), raw_row_id) as provider_key,
-                count(*) as quotes,
-                median(coalesce(usd_per_gpu_mid, usd_per_gpu_hour_mid)) as price_usd,
-                min(coalesce(usd_per_gpu_low, usd_per_gpu_hour_low)) as low_usd,
-                max(coalesce(usd_per_gpu_high, usd_per_gpu_hour_high)) as high_usd,
-                3 as methodology_version
-            from staging.gpu_prices
-            group by all
-            order by observed_date, gpu_model, gpu_variant, provider_family, price_type, price_unit, provider_key
-            """
-        )
+        # the index's own SQL files, the providers' prices first (methodology 3,
+        # docs/price-index.md): the baseline differs in how it reads, normalizes and checks,
+        # not in what the index is. It has no quote feed and no record of touched days: both
+        # are empty tables here, and every day is computed.
+        con.execute("create or replace table staging.gpu_price_quotes as select * from staging.gpu_prices limit 0")
+        con.execute("create or replace table audit.price_days_touched (day date)")
         last_day = con.execute("select max(observed_date) from staging.gpu_prices").fetchone()[0]
-        values = {"months": None, "day_from": None, "day_to": None, "methodology_version": 3, "staleness_days": 7}
-        values["last_day"] = last_day
-        for table in ("gpu_price_index", "gpu_price_index_daily"):
+        values = {"every_day": True, "months": None, "day_from": None, "day_to": None, "last_day": last_day}
+        values |= {"methodology_version": 3, "staleness_days": 7}
+        for table in ("gpu_price_provider_days", "gpu_price_index", "gpu_price_index_daily"):
             sql = (SQL_DIR / f"mart_{table}.sql").read_text(encoding="utf-8").strip().rstrip(";")
             con.execute(f"create or replace table marts.{table} as {sql}", {k: v for k, v in values.items() if f"${k}" in sql})
         counts["index_rows"] = con.execute("select count(*) from marts.gpu_price_index").fetchone()[0]

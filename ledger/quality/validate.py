@@ -193,8 +193,9 @@ def grouped_table(suite: Suite, con: duckdb.DuckDBPyConnection, select_sql: str,
 
 def _as_pandas(table: pa.Table) -> pd.DataFrame:
     """The frame DuckDB itself gives for `table` (`from_arrow(table).df()`, what GX saw in
-    every earlier run), made by Arrow: DuckDB's conversion took 1.7-1.9 s for the 1.18M
-    combinations of ten million curated prices, Arrow's 0.05 s. DuckDB's rules, kept:
+    every earlier run), made by Arrow: DuckDB's conversion took 1.1-1.9 s for the 1.18M
+    combinations of ten million curated prices, this 0.09 s (0.58 s on a process's first
+    call). DuckDB's rules, kept:
     integer and boolean columns with a null become pandas' nullable types (without one,
     NumPy's), dates datetimes in microseconds, decimals floats, and a text column of nulls
     only objects (None). An empty table, or one with any other type, is left to DuckDB."""
